@@ -1,0 +1,563 @@
+// membridge native layer: syscalls only.
+//
+// Everything here is mechanism: open/create/unlink shm segments, map them into a window of a
+// WebAssembly.Memory, put anonymous pages back, wait and wake on futex words, and report whether a
+// process still exists. Failures come back as negative errno values (never thrown) so that the one
+// TypeScript module src/internal/errno.ts turns them into typed errors. Only misuse of the API itself
+// (wrong argument types, ranges outside the view) throws, as TypeError/RangeError.
+//
+// See docs/native.md for the contract of every function.
+#include <napi.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#if defined(__x86_64__) || defined(__i386__)
+#define MB_PAUSE() __builtin_ia32_pause()
+#elif defined(__aarch64__) || defined(__arm__)
+#define MB_PAUSE() __asm__ __volatile__("yield")
+#else
+#define MB_PAUSE() ((void)0)
+#endif
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+// Base pointer and length of the memory a Uint8Array (over an ArrayBuffer or a SharedArrayBuffer)
+// views. napi_get_arraybuffer_info rejects SharedArrayBuffers on Node 20 and Deno, so the base is
+// taken from the typed array (data - byteOffset); the usable length is the view's own length.
+struct View {
+  uint8_t* data;
+  size_t length;
+};
+
+View GetView(const Napi::Env& env, const Napi::Value& v) {
+  if (!v.IsTypedArray()) throw Napi::TypeError::New(env, "expected a Uint8Array view");
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  napi_value ab;
+  size_t byteOffset = 0;
+  napi_status st = napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &byteOffset);
+  if (st != napi_ok || type != napi_uint8_array) throw Napi::TypeError::New(env, "expected a Uint8Array view");
+  return View{static_cast<uint8_t*>(data), length};
+}
+
+int64_t GetInt(const Napi::Env& env, const Napi::Value& v, const char* what) {
+  if (!v.IsNumber()) throw Napi::TypeError::New(env, std::string("expected a number for ") + what);
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (d != d || d < -9007199254740991.0 || d > 9007199254740991.0 || (double)(int64_t)d != d)
+    throw Napi::TypeError::New(env, std::string("expected an integer for ") + what);
+  return (int64_t)d;
+}
+
+double GetDouble(const Napi::Env& env, const Napi::Value& v, const char* what) {
+  if (!v.IsNumber()) throw Napi::TypeError::New(env, std::string("expected a number for ") + what);
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+std::string GetString(const Napi::Env& env, const Napi::Value& v, const char* what) {
+  if (!v.IsString()) throw Napi::TypeError::New(env, std::string("expected a string for ") + what);
+  return v.As<Napi::String>().Utf8Value();
+}
+
+// POSIX leaves shm names loosely defined; on Linux they are files in /dev/shm. We accept a single
+// path component without NUL so that a name can never escape /dev/shm. The TS layer is stricter.
+bool ValidShmName(const std::string& name) {
+  if (name.empty() || name.size() > 250) return false;
+  if (name == "." || name == "..") return false;
+  for (char c : name)
+    if (c == '/' || c == '\0') return false;
+  return true;
+}
+
+Napi::Number Num(const Napi::Env& env, double v) { return Napi::Number::New(env, v); }
+
+// ---------------------------------------------------------------------------------------------
+// Segments
+
+Napi::Value PageSize(const Napi::CallbackInfo& info) { return Num(info.Env(), (double)sysconf(_SC_PAGESIZE)); }
+
+// shmCreate(name, size, mode) -> fd | -errno. Exclusive: an existing segment is EEXIST.
+Napi::Value ShmCreate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = GetString(env, info[0], "name");
+  int64_t size = GetInt(env, info[1], "size");
+  int64_t mode = GetInt(env, info[2], "mode");
+  if (!ValidShmName(name)) return Num(env, -EINVAL);
+  if (size < 0 || mode < 0 || mode > 0777) return Num(env, -EINVAL);
+  std::string path = "/" + name;
+  int fd = shm_open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
+  if (fd < 0) return Num(env, -errno);
+  // umask may have narrowed the mode; the caller asked for exactly this one.
+  fchmod(fd, (mode_t)mode);
+  if (size > 0 && ftruncate(fd, (off_t)size) != 0) {
+    int e = errno;
+    close(fd);
+    shm_unlink(path.c_str());
+    return Num(env, -e);
+  }
+  return Num(env, fd);
+}
+
+// shmOpen(name) -> fd | -errno (read-write).
+Napi::Value ShmOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = GetString(env, info[0], "name");
+  if (!ValidShmName(name)) return Num(env, -EINVAL);
+  std::string path = "/" + name;
+  int fd = shm_open(path.c_str(), O_RDWR | O_CLOEXEC, 0);
+  return Num(env, fd < 0 ? -errno : fd);
+}
+
+// shmUnlink(name) -> 0 | -errno
+Napi::Value ShmUnlink(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = GetString(env, info[0], "name");
+  if (!ValidShmName(name)) return Num(env, -EINVAL);
+  std::string path = "/" + name;
+  return Num(env, shm_unlink(path.c_str()) == 0 ? 0 : -errno);
+}
+
+// fdStat(fd) -> [size, mode, uid] | -errno
+Napi::Value FdStat(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = (int)GetInt(env, info[0], "fd");
+  struct stat sb;
+  if (fstat(fd, &sb) != 0) return Num(env, -errno);
+  Napi::Array out = Napi::Array::New(env, 3);
+  out.Set((uint32_t)0, Num(env, (double)sb.st_size));
+  out.Set((uint32_t)1, Num(env, (double)(sb.st_mode & 07777)));
+  out.Set((uint32_t)2, Num(env, (double)sb.st_uid));
+  return out;
+}
+
+// fdGrow(fd, size) -> 0 | -errno. Only ever enlarges: shrinking a mapped segment makes other
+// processes fault with SIGBUS, which no WebAssembly trap handler catches.
+Napi::Value FdGrow(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = (int)GetInt(env, info[0], "fd");
+  int64_t size = GetInt(env, info[1], "size");
+  struct stat sb;
+  if (fstat(fd, &sb) != 0) return Num(env, -errno);
+  if (size <= sb.st_size) return Num(env, 0);
+  return Num(env, ftruncate(fd, (off_t)size) == 0 ? 0 : -errno);
+}
+
+// closeFd(fd) -> 0 | -errno
+Napi::Value CloseFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = (int)GetInt(env, info[0], "fd");
+  return Num(env, close(fd) == 0 ? 0 : -errno);
+}
+
+// shmList(prefix) -> string[] | -errno: names in /dev/shm that start with prefix.
+Napi::Value ShmList(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string prefix = GetString(env, info[0], "prefix");
+  DIR* d = opendir("/dev/shm");
+  if (!d) return Num(env, -errno);
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t n = 0;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN) continue;
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    out.Set(n++, Napi::String::New(env, name));
+  }
+  closedir(d);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Windows
+
+// baseAddress(view) -> bigint: where the memory behind the view starts in this process.
+Napi::Value BaseAddress(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  View v = GetView(env, info[0]);
+  return Napi::BigInt::New(env, (uint64_t)(uintptr_t)v.data);
+}
+
+uint8_t* WindowAddr(const Napi::Env& env, const View& v, int64_t offset, int64_t length) {
+  long ps = sysconf(_SC_PAGESIZE);
+  if (offset < 0 || length <= 0 || (uint64_t)(offset + length) > v.length)
+    throw Napi::RangeError::New(env, "window outside the memory view");
+  uint8_t* at = v.data + offset;
+  if (((uintptr_t)at) % (uintptr_t)ps || length % ps) throw Napi::RangeError::New(env, "window not page aligned");
+  return at;
+}
+
+// mapInto(view, offset, length, fd, populate) -> 0 | -errno
+// Replaces [offset, offset+length) of the memory with a MAP_SHARED mapping of fd from file offset 0.
+Napi::Value MapInto(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  View v = GetView(env, info[0]);
+  int64_t offset = GetInt(env, info[1], "offset");
+  int64_t length = GetInt(env, info[2], "length");
+  int fd = (int)GetInt(env, info[3], "fd");
+  bool populate = info.Length() > 4 && info[4].ToBoolean().Value();
+  uint8_t* at = WindowAddr(env, v, offset, length);
+  int flags = MAP_SHARED | MAP_FIXED | (populate ? MAP_POPULATE : 0);
+  void* p = mmap(at, (size_t)length, PROT_READ | PROT_WRITE, flags, fd, 0);
+  if (p == MAP_FAILED) return Num(env, -errno);
+  if (p != at) {  // cannot happen with MAP_FIXED; never leave a stray mapping behind
+    munmap(p, (size_t)length);
+    return Num(env, -EFAULT);
+  }
+  return Num(env, 0);
+}
+
+// restore(view, offset, length) -> 0 | -errno: private zero pages back over a window.
+Napi::Value Restore(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  View v = GetView(env, info[0]);
+  int64_t offset = GetInt(env, info[1], "offset");
+  int64_t length = GetInt(env, info[2], "length");
+  uint8_t* at = WindowAddr(env, v, offset, length);
+  void* p = mmap(at, (size_t)length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  return Num(env, p == MAP_FAILED ? -errno : 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Futex (shared: no FUTEX_PRIVATE_FLAG, so waits cross processes through the mapped file)
+
+long SysFutex(int32_t* addr, int op, int32_t val, const struct timespec* ts) {
+  return syscall(SYS_futex, addr, op, val, ts, nullptr, 0);
+}
+
+uint64_t NowNs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+enum WaitCode { kWoken = 0, kNotEqual = 1, kTimedOut = 2, kInterrupted = 3, kChangedWhileSpinning = 4, kCancelled = 5 };
+
+// The waiter-count protocol (docs/layout.md, "futex word"): after the spin fails the waiter adds
+// itself to the count, and the kernel re-checks the word, so a waker that stores first and reads
+// the count second (both sequentially consistent) either sees the waiter or the waiter sees the
+// new value. Wakers therefore only make the syscall when someone really sleeps.
+int DoWait(int32_t* word, int32_t expected, double timeoutMs, double spinNs, int32_t* waiters,
+           const std::atomic<bool>* cancel) {
+  if (spinNs > 0) {
+    uint64_t start = NowNs();
+    uint64_t budget = (uint64_t)spinNs;
+    for (;;) {
+      for (int i = 0; i < 32; i++) {
+        if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != expected) return kChangedWhileSpinning;
+        MB_PAUSE();
+      }
+      if (NowNs() - start >= budget) break;
+    }
+  }
+  struct timespec ts, *pts = nullptr;
+  if (timeoutMs >= 0) {
+    double sec = timeoutMs / 1000.0;
+    ts.tv_sec = (time_t)sec;
+    ts.tv_nsec = (long)((sec - (double)ts.tv_sec) * 1e9);
+    if (ts.tv_nsec >= 1000000000L) ts.tv_nsec = 999999999L;
+    pts = &ts;
+  }
+  if (waiters) __atomic_add_fetch(waiters, 1, __ATOMIC_SEQ_CST);
+  if (cancel && cancel->load()) {
+    if (waiters) __atomic_sub_fetch(waiters, 1, __ATOMIC_SEQ_CST);
+    return kCancelled;
+  }
+  long r = SysFutex(word, FUTEX_WAIT, expected, pts);
+  int e = errno;
+  if (waiters) __atomic_sub_fetch(waiters, 1, __ATOMIC_SEQ_CST);
+  if (cancel && cancel->load()) return kCancelled;
+  if (r == 0) return kWoken;
+  if (e == EAGAIN) return kNotEqual;
+  if (e == ETIMEDOUT) return kTimedOut;
+  if (e == EINTR) return kInterrupted;
+  return -e;
+}
+
+int32_t* WordAt(const Napi::Env& env, const View& v, int64_t offset) {
+  if (offset < 0 || (offset & 3) || (uint64_t)offset + 4 > v.length) throw Napi::RangeError::New(env, "futex word outside the view or misaligned");
+  return reinterpret_cast<int32_t*>(v.data + offset);
+}
+
+// futexWait(view, offset, expected, timeoutMs (<0: none), spinNs, waitersOffset (<0: none)) -> code
+Napi::Value FutexWait(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  View v = GetView(env, info[0]);
+  int32_t* word = WordAt(env, v, GetInt(env, info[1], "offset"));
+  int32_t expected = (int32_t)(uint32_t)GetInt(env, info[2], "expected");
+  double timeoutMs = GetDouble(env, info[3], "timeoutMs");
+  double spinNs = GetDouble(env, info[4], "spinNs");
+  int64_t wo = GetInt(env, info[5], "waitersOffset");
+  int32_t* waiters = wo < 0 ? nullptr : WordAt(env, v, wo);
+  return Num(env, DoWait(word, expected, timeoutMs, spinNs, waiters, nullptr));
+}
+
+// futexWake(view, offset, count) -> number woken | -errno
+Napi::Value FutexWake(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  View v = GetView(env, info[0]);
+  int32_t* word = WordAt(env, v, GetInt(env, info[1], "offset"));
+  int64_t count = GetInt(env, info[2], "count");
+  if (count < 1 || count > INT_MAX) count = INT_MAX;
+  long r = SysFutex(word, FUTEX_WAKE, (int32_t)count, nullptr);
+  return Num(env, r < 0 ? -errno : (double)r);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waiter: one dedicated thread that serves one async wait at a time.
+//
+// Async waits must not run on the host's thread pool: blocked futex waits starve fs, crypto and DNS
+// there (runtime-notes.md §3.4). The thread's state is shared with the thread itself so that the
+// JS object can be collected while the thread is still returning from a wait.
+
+struct WaiterState {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool hasRequest = false;
+  bool stop = false;
+  int32_t* word = nullptr;
+  int32_t expected = 0;
+  int32_t* waiters = nullptr;
+  double timeoutMs = -1;
+  double spinNs = 0;
+  uint32_t token = 0;
+  std::atomic<bool> cancel{false};
+  napi_threadsafe_function tsfn = nullptr;
+};
+
+struct Completion {
+  uint32_t token;
+  int code;
+};
+
+class Waiter : public Napi::ObjectWrap<Waiter> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Waiter",
+                       {InstanceMethod("wait", &Waiter::Wait), InstanceMethod("cancel", &Waiter::Cancel),
+                        InstanceMethod("close", &Waiter::Close), InstanceMethod("pending", &Waiter::Pending)});
+  }
+
+  explicit Waiter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Waiter>(info), state_(std::make_shared<WaiterState>()) {
+    Napi::Env env = info.Env();
+    napi_value name = Napi::String::New(env, "membridge-waiter");
+    napi_status st = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, this,
+                                                     &Waiter::CallJs, &state_->tsfn);
+    if (st != napi_ok) throw Napi::Error::New(env, "cannot create a threadsafe function");
+    napi_unref_threadsafe_function(env, state_->tsfn);
+    std::shared_ptr<WaiterState> s = state_;
+    std::thread([s] { Loop(s); }).detach();
+  }
+
+  ~Waiter() override { Stop(); }
+
+ private:
+  static void Loop(std::shared_ptr<WaiterState> s) {
+    std::unique_lock<std::mutex> lk(s->mu);
+    for (;;) {
+      s->cv.wait(lk, [&] { return s->hasRequest || s->stop; });
+      if (s->stop) return;
+      int32_t* word = s->word;
+      int32_t expected = s->expected;
+      int32_t* waiters = s->waiters;
+      double timeoutMs = s->timeoutMs;
+      double spinNs = s->spinNs;
+      uint32_t token = s->token;
+      lk.unlock();
+      int code = DoWait(word, expected, timeoutMs, spinNs, waiters, &s->cancel);
+      lk.lock();
+      s->hasRequest = false;
+      if (s->stop) return;
+      napi_call_threadsafe_function(s->tsfn, new Completion{token, code}, napi_tsfn_nonblocking);
+    }
+  }
+
+  static void CallJs(napi_env env, napi_value, void* ctx, void* data) {
+    std::unique_ptr<Completion> done(static_cast<Completion*>(data));
+    if (!env) return;
+    Waiter* self = static_cast<Waiter*>(ctx);
+    if (!self->deferred_ || done->token != self->token_) return;
+    Napi::HandleScope scope{Napi::Env(env)};
+    napi_unref_threadsafe_function(env, self->state_->tsfn);
+    std::unique_ptr<Napi::Promise::Deferred> d = std::move(self->deferred_);
+    self->keep_.Reset();
+    d->Resolve(Napi::Number::New(env, done->code));
+  }
+
+  // wait(view, offset, expected, timeoutMs, spinNs, waitersOffset) -> Promise<code>
+  Napi::Value Wait(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (deferred_) throw Napi::Error::New(env, "a wait is already pending on this waiter");
+    if (closed_) throw Napi::Error::New(env, "the waiter is closed");
+    View v = GetView(env, info[0]);
+    int32_t* word = WordAt(env, v, GetInt(env, info[1], "offset"));
+    int32_t expected = (int32_t)(uint32_t)GetInt(env, info[2], "expected");
+    double timeoutMs = GetDouble(env, info[3], "timeoutMs");
+    double spinNs = GetDouble(env, info[4], "spinNs");
+    int64_t wo = GetInt(env, info[5], "waitersOffset");
+    int32_t* waiters = wo < 0 ? nullptr : WordAt(env, v, wo);
+    deferred_.reset(new Napi::Promise::Deferred(Napi::Promise::Deferred::New(env)));
+    keep_ = Napi::Persistent(info[0].As<Napi::Object>());
+    // A pending wait keeps the event loop alive, like a timer; an idle waiter does not.
+    napi_ref_threadsafe_function(env, state_->tsfn);
+    {
+      std::lock_guard<std::mutex> g(state_->mu);
+      state_->word = word;
+      state_->expected = expected;
+      state_->waiters = waiters;
+      state_->timeoutMs = timeoutMs;
+      state_->spinNs = spinNs;
+      state_->token = ++token_;
+      state_->cancel.store(false);
+      state_->hasRequest = true;
+    }
+    state_->cv.notify_one();
+    return deferred_->Promise();
+  }
+
+  // cancel(): the pending wait resolves with code 5 (cancelled). Waking the word is a spurious
+  // wake-up for other sleepers on it, which every user of a futex word must tolerate anyway.
+  Napi::Value Cancel(const Napi::CallbackInfo& info) {
+    int32_t* word = nullptr;
+    {
+      std::lock_guard<std::mutex> g(state_->mu);
+      if (state_->hasRequest) {
+        state_->cancel.store(true);
+        word = state_->word;
+      }
+    }
+    if (word) SysFutex(word, FUTEX_WAKE, INT_MAX, nullptr);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Pending(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), (bool)deferred_); }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (deferred_) {
+      std::unique_ptr<Napi::Promise::Deferred> d = std::move(deferred_);
+      keep_.Reset();
+      napi_unref_threadsafe_function(env, state_->tsfn);
+      d->Resolve(Napi::Number::New(env, kCancelled));
+    }
+    Stop();
+    return env.Undefined();
+  }
+
+  void Stop() {
+    if (closed_) return;
+    closed_ = true;
+    int32_t* word = nullptr;
+    {
+      std::lock_guard<std::mutex> g(state_->mu);
+      state_->stop = true;
+      state_->cancel.store(true);
+      if (state_->hasRequest) word = state_->word;
+    }
+    state_->cv.notify_one();
+    if (word) SysFutex(word, FUTEX_WAKE, INT_MAX, nullptr);
+    // The thread checks `stop` under the mutex before touching the function, so releasing it now
+    // cannot race with a call from the thread.
+    napi_release_threadsafe_function(state_->tsfn, napi_tsfn_abort);
+  }
+
+  std::shared_ptr<WaiterState> state_;
+  std::unique_ptr<Napi::Promise::Deferred> deferred_;
+  Napi::ObjectReference keep_;
+  uint32_t token_ = 0;
+  bool closed_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+// processStartTime(pid) -> start time in clock ticks since boot | -errno (-ESRCH when the process
+// does not exist or is a zombie). Together with the pid it names a process even after pid reuse.
+Napi::Value ProcessStartTime(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t pid = GetInt(env, info[0], "pid");
+  if (pid <= 0 || pid > 0x7fffffff) return Num(env, -ESRCH);
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%lld/stat", (long long)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Num(env, errno == ENOENT ? -ESRCH : -errno);
+  char buf[1024];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  int e = errno;
+  close(fd);
+  if (n <= 0) return Num(env, n == 0 ? -ESRCH : -e);
+  buf[n] = 0;
+  // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
+  char* p = strrchr(buf, ')');
+  if (!p) return Num(env, -EIO);
+  p++;
+  char state = 0;
+  unsigned long long start = 0;
+  // fields 3..22: state, then 18 numbers we skip, then starttime
+  int field = 3;
+  char* save = nullptr;
+  for (char* tok = strtok_r(p, " ", &save); tok; tok = strtok_r(nullptr, " ", &save), field++) {
+    if (field == 3) state = tok[0];
+    if (field == 22) {
+      start = strtoull(tok, nullptr, 10);
+      break;
+    }
+  }
+  if (field != 22) return Num(env, -EIO);
+  if (state == 'Z' || state == 'X' || state == 'x') return Num(env, -ESRCH);
+  return Num(env, (double)start);
+}
+
+// errnoName(n) -> "EEXIST" etc., for messages; the mapping to codes lives in TypeScript.
+Napi::Value ErrnoName(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t e = GetInt(env, info[0], "errno");
+  return Napi::String::New(env, strerror((int)e));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("pageSize", Napi::Function::New(env, PageSize));
+  exports.Set("shmCreate", Napi::Function::New(env, ShmCreate));
+  exports.Set("shmOpen", Napi::Function::New(env, ShmOpen));
+  exports.Set("shmUnlink", Napi::Function::New(env, ShmUnlink));
+  exports.Set("shmList", Napi::Function::New(env, ShmList));
+  exports.Set("fdStat", Napi::Function::New(env, FdStat));
+  exports.Set("fdGrow", Napi::Function::New(env, FdGrow));
+  exports.Set("closeFd", Napi::Function::New(env, CloseFd));
+  exports.Set("baseAddress", Napi::Function::New(env, BaseAddress));
+  exports.Set("mapInto", Napi::Function::New(env, MapInto));
+  exports.Set("restore", Napi::Function::New(env, Restore));
+  exports.Set("futexWait", Napi::Function::New(env, FutexWait));
+  exports.Set("futexWake", Napi::Function::New(env, FutexWake));
+  exports.Set("Waiter", Waiter::Init(env));
+  exports.Set("processStartTime", Napi::Function::New(env, ProcessStartTime));
+  exports.Set("strerror", Napi::Function::New(env, ErrnoName));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(membridge, Init)

@@ -1,0 +1,136 @@
+// `npm test`: the whole suite on Node, Deno and Bun.
+//
+// Test files (test/**/*.test.ts) and fixtures are bundled once with esbuild into build/test/, so
+// every host runs exactly the same JavaScript. Each file runs in its own process per host under a
+// watchdog. The last line is the combined count: "N passed, N failed".
+//
+//   node scripts/test.mjs [--host node|deno|bun]... [substring of a test file]...
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'build', 'test');
+const FILE_TIMEOUT_MS = Number(process.env.MEMBRIDGE_TEST_TIMEOUT_MS ?? 300_000);
+
+const hosts = [];
+const filters = [];
+for (let i = 2; i < process.argv.length; i++) {
+  if (process.argv[i] === '--host') hosts.push(process.argv[++i]);
+  else filters.push(process.argv[i]);
+}
+if (hosts.length === 0) hosts.push('node', 'deno', 'bun');
+
+const executables = {
+  node: process.execPath,
+  deno: join(root, 'node_modules', '.bin', 'deno'),
+  bun: join(root, 'node_modules', '.bin', 'bun'),
+};
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+// Fresh WebAssembly and addon (cheap when up to date), then one bundle per test file and fixture.
+execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), 'wasm'], { stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync(process.execPath, [join(root, 'scripts/build-addon.mjs')], { stdio: 'inherit' });
+rmSync(out, { recursive: true, force: true });
+const sources = walk(join(root, 'test')).filter((f) => f.endsWith('.test.ts') || f.includes('/fixtures/') && f.endsWith('.ts'));
+execFileSync(
+  join(root, 'node_modules', '.bin', 'esbuild'),
+  [...sources.map((s) => relative(root, s)), '--bundle', '--platform=node', '--format=esm', '--target=es2022', `--outdir=${relative(root, out)}`, '--outbase=test', '--out-extension:.js=.mjs', '--log-level=warning', '--banner:js=import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);'],
+  { cwd: root, stdio: 'inherit' },
+);
+const tests = walk(out)
+  .filter((f) => f.endsWith('.test.mjs'))
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
+
+function command(host, file) {
+  return host === 'deno' ? [executables.deno, ['run', '-A', file]] : [executables[host], [file]];
+}
+
+function runFile(host, file) {
+  return new Promise((resolve) => {
+    const [cmd, args] = command(host, file);
+    const started = Date.now();
+    const child = spawn(cmd, args, {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        FORCE_COLOR: '0',
+        MEMBRIDGE_HOST_NODE: executables.node,
+        MEMBRIDGE_HOST_DENO: executables.deno,
+        MEMBRIDGE_HOST_BUN: executables.bun,
+      },
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, FILE_TIMEOUT_MS);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      const total = Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? NaN);
+      const passed = Number(/Passed:\s+(\d+)/.exec(output)?.[1] ?? NaN);
+      const skipped = Number(/Skipped:\s+(\d+)/.exec(output)?.[1] ?? 0);
+      let pass = 0;
+      let fail = 0;
+      if (Number.isNaN(total) || Number.isNaN(passed)) fail = 1;
+      else {
+        pass = passed;
+        fail = total - passed - skipped;
+        // A file that crashed or hung after its tests still failed.
+        if ((code !== 0 || timedOut) && fail === 0) fail = 1;
+      }
+      resolve({ pass, fail, skipped, output, code, signal, timedOut, ms: Date.now() - started });
+    });
+  });
+}
+
+let passed = 0;
+let failed = 0;
+const summaries = [];
+for (const host of hosts) {
+  if (host !== 'node' && !existsSync(executables[host])) {
+    console.log(`${host}: not installed (${executables[host]}); counted as one failure`);
+    failed++;
+    continue;
+  }
+  let hp = 0;
+  let hf = 0;
+  for (const file of tests) {
+    const r = await runFile(host, file);
+    hp += r.pass;
+    hf += r.fail;
+    const name = relative(out, file);
+    const status = r.fail ? 'FAIL' : 'ok  ';
+    console.log(`${status} ${host.padEnd(4)} ${name.padEnd(36)} ${String(r.pass).padStart(3)} passed ${String(r.fail).padStart(2)} failed  ${(r.ms / 1000).toFixed(1)}s${r.timedOut ? ' (killed by the watchdog)' : ''}`);
+    if (r.fail) console.log(r.output.replace(/^/gm, '    | '));
+  }
+  summaries.push(`${host}: ${hp} passed, ${hf} failed`);
+  passed += hp;
+  failed += hf;
+}
+
+// No test may leave a segment behind.
+const leaked = readdirSync('/dev/shm').filter((n) => n.startsWith('mbt-'));
+if (leaked.length) {
+  console.log(`FAIL segments left in /dev/shm: ${leaked.join(', ')}`);
+  failed++;
+  for (const n of leaked) rmSync(join('/dev/shm', n), { force: true });
+}
+
+for (const s of summaries) console.log(s);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,46 @@
+// A doorbell in shared memory (layout: assembly/doorbell.ts, docs/layout.md#doorbell): one side
+// rings, the other waits for the ring. Ringing makes a system call only when somebody sleeps.
+import { runtime } from './runtime.ts';
+import { waitWord, waitWordAsync, wakeWord, type WaitOutcome } from './futex.ts';
+
+export class Doorbell {
+  /** Bytes a doorbell occupies in shared memory. */
+  static get size(): number {
+    return runtime().core.doorbellSize();
+  }
+
+  private readonly sleepersPtr: number;
+
+  /** @param ptr address of the doorbell in the WebAssembly memory (window base + offset) */
+  constructor(readonly ptr: number) {
+    this.sleepersPtr = ptr + runtime().core.doorbellSleepersOffset();
+  }
+
+  /** The current sequence number; pass it to wait() to sleep until the next ring. */
+  get seq(): number {
+    return runtime().core.doorbellSeq(this.ptr);
+  }
+
+  /** Rings: every waiter that saw an older seq returns. Returns the number of processes woken. */
+  ring(): number {
+    return runtime().core.doorbellRing(this.ptr) > 0 ? wakeWord(this.ptr, 0x7fffffff) : 0;
+  }
+
+  /** Blocks until seq differs from `seen` or the timeout passes. */
+  wait(seen: number, timeoutMs = Infinity): WaitOutcome {
+    for (;;) {
+      if (this.seq !== seen) return 'changed';
+      if (waitWord(this.ptr, seen, timeoutMs, this.sleepersPtr) === 'timed-out') return this.seq !== seen ? 'changed' : 'timed-out';
+    }
+  }
+
+  /** Like wait(), without blocking the event loop. */
+  async waitAsync(seen: number, timeoutMs = Infinity, signal?: AbortSignal): Promise<WaitOutcome> {
+    const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
+    for (;;) {
+      if (this.seq !== seen) return 'changed';
+      const left = deadline === Infinity ? Infinity : Math.max(0, deadline - performance.now());
+      if ((await waitWordAsync(this.ptr, seen, left, this.sleepersPtr, signal)) === 'timed-out') return this.seq !== seen ? 'changed' : 'timed-out';
+    }
+  }
+}

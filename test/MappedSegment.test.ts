@@ -1,0 +1,206 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import process from 'node:process';
+import { IpcError, type IpcErrorCode } from '../src/IpcError.ts';
+import { native } from '../src/internal/addon.ts';
+import { listSegments, MappedSegment, unlinkSegment } from '../src/internal/MappedSegment.ts';
+import { runtime } from '../src/internal/runtime.ts';
+import { currentHost, HOSTS, Peer } from './helpers/hosts.ts';
+import { testName } from './helpers/names.ts';
+
+function expectCode(fn: () => unknown, code: IpcErrorCode): IpcError {
+  try {
+    fn();
+  } catch (err) {
+    if (!(err instanceof IpcError)) throw err;
+    assert.is(err.code, code, err.message);
+    return err;
+  }
+  throw new assert.Assertion({ message: `expected IpcError ${code}`, operator: 'throws', generated: true, expects: code, actual: 'no error' });
+}
+
+test('MappedSegment.create() maps a zero-filled segment that open() in this process sees', () => {
+  const name = testName('seg');
+  const a = MappedSegment.create(name, 10_000);
+  try {
+    assert.is(a.size, 10_000);
+    assert.is(a.mappedLength, 12_288);
+    assert.ok(a.bytes().every((b) => b === 0));
+    const b = MappedSegment.open(name);
+    assert.is(b.size, 10_000);
+    assert.is.not(b.ptr, a.ptr);
+    // two windows onto one segment: a write through one is visible through the other
+    runtime().core.atomicStore32(a.at(4096, 4), 0x12345678);
+    assert.is(runtime().core.atomicLoad32(b.at(4096, 4)), 0x12345678);
+    b.unmap();
+  } finally {
+    a.unmap();
+    unlinkSegment(name);
+  }
+});
+
+test('MappedSegment windows stay mapped after the memory grows', () => {
+  const name = testName('grow');
+  const seg = MappedSegment.create(name, 4096);
+  try {
+    const before = runtime().memory.buffer.byteLength;
+    // a 64 MiB scratch region forces the memory to grow past the window
+    const scratch = runtime().regions.allocate(64 << 20);
+    assert.ok(runtime().memory.buffer.byteLength > before, 'the memory grew');
+    assert.ok(scratch > seg.ptr, 'the new region lies above the window');
+    runtime().core.atomicStore32(seg.at(0, 4), 777);
+    const again = MappedSegment.open(name);
+    assert.is(runtime().core.atomicLoad32(again.at(0, 4)), 777);
+    assert.is(native().baseAddress(runtime().u8), runtime().base);
+    again.unmap();
+    runtime().regions.release(scratch);
+  } finally {
+    seg.unmap();
+    unlinkSegment(name);
+  }
+});
+
+test('MappedSegment.create() refuses an existing name with ALREADY_EXISTS and leaves it intact', () => {
+  const name = testName('dup');
+  const seg = MappedSegment.create(name, 4096);
+  try {
+    runtime().core.atomicStore32(seg.at(0, 4), 42);
+    expectCode(() => MappedSegment.create(name, 8192), 'ALREADY_EXISTS');
+    assert.is(runtime().core.atomicLoad32(seg.at(0, 4)), 42);
+  } finally {
+    seg.unmap();
+    unlinkSegment(name);
+  }
+});
+
+test('MappedSegment rejects invalid names with INVALID_NAME or TypeError', () => {
+  for (const bad of ['', '.hidden', '-x', 'a/b', '../etc', 'x'.repeat(201), 'sp ace', 'nul\0', 'ünïcode']) {
+    expectCode(() => MappedSegment.create(bad, 4096), 'INVALID_NAME');
+    expectCode(() => MappedSegment.open(bad), 'INVALID_NAME');
+    expectCode(() => unlinkSegment(bad), 'INVALID_NAME');
+  }
+  assert.throws(() => MappedSegment.open(42 as unknown as string), TypeError);
+  assert.throws(() => MappedSegment.create(testName('size'), 0), RangeError);
+  assert.throws(() => MappedSegment.create(testName('size'), 1.5), RangeError);
+});
+
+test('MappedSegment.open() of a missing segment throws NOT_FOUND', () => {
+  const err = expectCode(() => MappedSegment.open(testName('missing')), 'NOT_FOUND');
+  assert.match(err.message, /Cannot open segment "mbt-.*": it does not exist \(ENOENT\)/);
+  expectCode(() => unlinkSegment(testName('missing')), 'NOT_FOUND');
+});
+
+test('MappedSegment.open() of a segment nobody sized yet throws NOT_READY', () => {
+  const name = testName('empty');
+  const fd = native().shmCreate(name, 0, 0o600);
+  assert.ok(fd >= 0);
+  native().closeFd(fd);
+  try {
+    expectCode(() => MappedSegment.open(name), 'NOT_READY');
+  } finally {
+    unlinkSegment(name);
+  }
+});
+
+test('MappedSegment.unmap() twice throws CLOSED, and a closed segment cannot be read', () => {
+  const name = testName('twice');
+  const seg = MappedSegment.create(name, 4096);
+  seg.unmap();
+  unlinkSegment(name);
+  expectCode(() => seg.unmap(), 'CLOSED');
+  expectCode(() => seg.bytes(), 'CLOSED');
+  expectCode(() => seg.at(0), 'CLOSED');
+});
+
+test('MappedSegment.at() bounds-checks offsets', () => {
+  const name = testName('bounds');
+  const seg = MappedSegment.create(name, 100);
+  try {
+    assert.is(seg.at(96, 4), seg.ptr + 96);
+    assert.throws(() => seg.at(97, 4), RangeError);
+    assert.throws(() => seg.at(-1), RangeError);
+  } finally {
+    seg.unmap();
+    unlinkSegment(name);
+  }
+});
+
+test('MappedSegment.open() without permission throws PERMISSION_DENIED', async () => {
+  const name = testName('perm');
+  if (process.getuid?.() === 0) {
+    // root bypasses file modes: ask an unprivileged child to open a 0600 segment of root's
+    const seg = MappedSegment.create(name, 4096, { mode: 0o600 });
+    try {
+      const peer = new Peer(currentHost(), ['open', name]);
+      peer.child; // started
+      const r = await peer.next<{ ok: boolean; code: string }>();
+      assert.is(r.ok, true); // sanity: root's child can open it
+      await peer.done();
+    } finally {
+      seg.unmap();
+    }
+    const { spawnSync } = await import('node:child_process');
+    const { hostCommand } = await import('./helpers/hosts.ts');
+    const { dirname, join } = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'peer.mjs');
+    const [cmd, args] = hostCommand('node', script, ['open', name]);
+    const r = spawnSync(cmd, args, { uid: 65534, gid: 65534, encoding: 'utf8', env: { ...process.env, HOME: '/tmp' }, timeout: 20_000 });
+    unlinkSegment(name);
+    const line = JSON.parse(r.stdout.trim().split('\n')[0] ?? '{}') as { ok: boolean; code: string };
+    assert.is(line.ok, false, r.stderr);
+    assert.is(line.code, 'PERMISSION_DENIED');
+  } else {
+    const seg = MappedSegment.create(name, 4096, { mode: 0o000 });
+    seg.unmap();
+    try {
+      expectCode(() => MappedSegment.open(name), 'PERMISSION_DENIED');
+    } finally {
+      unlinkSegment(name);
+    }
+  }
+});
+
+test('listSegments() finds segments by prefix', () => {
+  const name = testName('list');
+  const seg = MappedSegment.create(name, 4096);
+  try {
+    assert.ok(listSegments('mbt-').includes(name));
+    assert.equal(listSegments(name), [name]);
+    assert.equal(listSegments(name + 'x'), []);
+  } finally {
+    seg.unmap();
+    unlinkSegment(name);
+  }
+});
+
+test('a segment written here is read by a peer on every host, and the reverse', async () => {
+  const name = testName('xhost');
+  const seg = MappedSegment.create(name, 4096);
+  try {
+    for (const host of HOSTS) {
+      runtime().core.atomicStore32(seg.at(64, 4), 1000 + HOSTS.indexOf(host));
+      const reader = new Peer(host, ['read32', name, '64']);
+      assert.is((await reader.next<{ value: number }>()).value, 1000 + HOSTS.indexOf(host), `${host} read`);
+      assert.is(await reader.done(), 0);
+      const writer = new Peer(host, ['write32', name, '128', String(2000 + HOSTS.indexOf(host))]);
+      await writer.next();
+      assert.is(await writer.done(), 0);
+      assert.is(runtime().core.atomicLoad32(seg.at(128, 4)), 2000 + HOSTS.indexOf(host), `${host} write`);
+    }
+  } finally {
+    seg.unmap();
+    unlinkSegment(name);
+  }
+});
+
+test('without the addon, shared memory fails with NATIVE_UNAVAILABLE', async () => {
+  const peer = new Peer(currentHost(), ['open', 'anything'], { MEMBRIDGE_NO_NATIVE: '1' });
+  const r = await peer.next<{ ok: boolean; code: string; message: string }>();
+  assert.is(r.ok, false);
+  assert.is(r.code, 'NATIVE_UNAVAILABLE');
+  assert.match(r.message, /MEMBRIDGE_NO_NATIVE/);
+  await peer.done();
+});
+
+test.run();
