@@ -13,6 +13,8 @@ import { execFileSync } from 'node:child_process';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build', 'test');
+// Test segments are named mbt-<run>-…, so a run only ever judges (and removes) its own leftovers.
+const runId = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const FILE_TIMEOUT_MS = Number(process.env.MEMBRIDGE_TEST_TIMEOUT_MS ?? 300_000);
 
 const hosts = [];
@@ -40,15 +42,30 @@ function walk(dir) {
 execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), 'wasm'], { stdio: ['ignore', 'ignore', 'inherit'] });
 execFileSync(process.execPath, [join(root, 'scripts/build-addon.mjs')], { stdio: 'inherit' });
 rmSync(out, { recursive: true, force: true });
-const sources = walk(join(root, 'test')).filter((f) => f.endsWith('.test.ts') || f.includes('/fixtures/') && f.endsWith('.ts'));
-execFileSync(
-  join(root, 'node_modules', '.bin', 'esbuild'),
-  [...sources.map((s) => relative(root, s)), '--bundle', '--platform=node', '--format=esm', '--target=es2022', `--outdir=${relative(root, out)}`, '--outbase=test', '--out-extension:.js=.mjs', '--log-level=warning', '--banner:js=import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);'],
-  { cwd: root, stdio: 'inherit' },
+const sources = walk(join(root, 'test')).filter((f) => f.endsWith('.test.ts') || (f.includes('/fixtures/') && f.endsWith('.ts')));
+const wanted = sources.filter((f) => !f.endsWith('.test.ts') || filters.length === 0 || filters.some((s) => f.includes(s)));
+// One bundle per file, so that a file that does not compile fails alone.
+const { build } = await import('esbuild');
+const bundled = await Promise.allSettled(
+  wanted.map((entry) =>
+    build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'es2022',
+      outfile: join(out, relative(join(root, 'test'), entry)).replace(/\.ts$/, '.mjs'),
+      logLevel: 'silent',
+      banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
+    }).then(() => entry),
+  ),
 );
+const brokenBundles = [];
+bundled.forEach((r, i) => {
+  if (r.status === 'rejected') brokenBundles.push([relative(root, wanted[i]), r.reason?.message ?? String(r.reason)]);
+});
 const tests = walk(out)
   .filter((f) => f.endsWith('.test.mjs'))
-  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
 
 function command(host, file) {
@@ -69,6 +86,7 @@ function runFile(host, file) {
         MEMBRIDGE_HOST_NODE: executables.node,
         MEMBRIDGE_HOST_DENO: executables.deno,
         MEMBRIDGE_HOST_BUN: executables.bun,
+        MEMBRIDGE_TEST_RUN: runId,
       },
     });
     let output = '';
@@ -100,6 +118,10 @@ function runFile(host, file) {
 
 let passed = 0;
 let failed = 0;
+for (const [file, message] of brokenBundles) {
+  console.log(`FAIL bundling ${file}:\n${message.replace(/^/gm, '    | ')}`);
+  failed++;
+}
 const summaries = [];
 for (const host of hosts) {
   if (host !== 'node' && !existsSync(executables[host])) {
@@ -124,7 +146,7 @@ for (const host of hosts) {
 }
 
 // No test may leave a segment behind.
-const leaked = readdirSync('/dev/shm').filter((n) => n.startsWith('mbt-'));
+const leaked = readdirSync('/dev/shm').filter((n) => n.startsWith(`mbt-${runId}-`));
 if (leaked.length) {
   console.log(`FAIL segments left in /dev/shm: ${leaked.join(', ')}`);
   failed++;
