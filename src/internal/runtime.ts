@@ -35,6 +35,22 @@ export interface CoreExports {
   lockOwner(ptr: number): bigint;
   lockTakeovers(ptr: number): number;
   lockedIncrementLoop(ptr: number, counterPtr: number, pid: number, stamp: number, count: number): number;
+  segHeaderSize(): number;
+  segInit(ptr: number, kind: number, version: number, capacity: bigint, pid: number, stamp: number, generation: number, payloadSize: number, created: bigint): void;
+  segPublish(ptr: number): void;
+  segClose(ptr: number): void;
+  segState(ptr: number): number;
+  segMagic(ptr: number): number;
+  segVersion(ptr: number): number;
+  segKind(ptr: number): number;
+  segCapacity(ptr: number): bigint;
+  segCreatorPid(ptr: number): number;
+  segCreatorStamp(ptr: number): number;
+  segGeneration(ptr: number): number;
+  segPayloadOffset(ptr: number): number;
+  segPayloadSize(ptr: number): number;
+  segCreated(ptr: number): bigint;
+  segValidate(ptr: number, fileSize: bigint, kind: number, version: number): number;
 }
 
 /** Largest memory (in WebAssembly pages) a process may use for windows and scratch: 4 GiB. */

@@ -1,0 +1,141 @@
+// Segment header: the first 64 bytes of every segment membridge creates. Spec: docs/layout.md#segment-header.
+//
+//   0               4       6       8               12              16
+//   +---------------+-------+-------+---------------+---------------+
+//   | magic "MBSG"  |version| kind  | state (u32)   | headerSize    |
+//   +---------------+-------+-------+---------------+---------------+
+//   16                              24              28              32
+//   | capacity (u64)                | creator pid   | creator stamp |
+//   +-------------------------------+---------------+---------------+
+//   32              36              40              44              48
+//   | generation    | flags         | payloadOffset | payloadSize   |
+//   +---------------+---------------+---------------+---------------+
+//   48                              56                              64
+//   | created (u64, ms since epoch) | reserved (0)                  |
+//   +-------------------------------+-------------------------------+
+//
+// magic      0x4753424d ("MBSG" little-endian), written first: "this is ours, maybe not ready".
+// version    layout version of the kind-specific part; openers refuse other versions.
+// kind       what the payload is (1 memory, 2 variable, 3 channel, 4 function, 5 dispatcher,
+//            6 framebuffer, …; the table lives in src/internal/SegmentKind.ts).
+// state      0 initialising, 1 ready, 2 closed. SYNC POINT: the creator fills every other field and
+//            the payload, then stores 1 with release order; an opener that loads 1 (acquire) sees
+//            all of it.
+// capacity   bytes of the segment as created; never more than the file's size.
+// creator    pid and low 32 bits of the start time of the creating process (liveness, `ls`, `reap`).
+// generation which incarnation this is (a restarted server bumps it; readers compare).
+// payload    [payloadOffset, payloadOffset + payloadSize) is the kind's area, inside capacity.
+
+@final @unmanaged
+class SegmentHeader {
+  magic: u32;
+  version: u16;
+  kind: u16;
+  state: u32;
+  headerSize: u32;
+  capacity: u64;
+  creatorPid: u32;
+  creatorStamp: u32;
+  generation: u32;
+  flags: u32;
+  payloadOffset: u32;
+  payloadSize: u32;
+  created: u64;
+  reserved: u64;
+}
+
+// @ts-ignore: decorator
+@inline const MAGIC: u32 = 0x4753424d;
+// @ts-ignore: decorator
+@inline const HEADER_SIZE: u32 = <u32>offsetof<SegmentHeader>();
+// @ts-ignore: decorator
+@inline const STATE_READY: u32 = 1;
+// @ts-ignore: decorator
+@inline const STATE_CLOSED: u32 = 2;
+
+// Results of segValidate (src/internal/segmentProtocol.ts maps them to IpcError codes).
+// @ts-ignore: decorator
+@inline const OK: i32 = 0;
+// @ts-ignore: decorator
+@inline const E_TOO_SMALL: i32 = 1;
+// @ts-ignore: decorator
+@inline const E_NOT_OURS: i32 = 2;
+// @ts-ignore: decorator
+@inline const E_NOT_READY: i32 = 3;
+// @ts-ignore: decorator
+@inline const E_CLOSED: i32 = 4;
+// @ts-ignore: decorator
+@inline const E_VERSION: i32 = 5;
+// @ts-ignore: decorator
+@inline const E_KIND: i32 = 6;
+// @ts-ignore: decorator
+@inline const E_CORRUPT: i32 = 7;
+
+export function segHeaderSize(): u32 { return HEADER_SIZE; }
+
+/**
+ * Fills the header of a fresh (zeroed) segment; state stays "initialising" until segPublish.
+ * The payload starts at the first 64-byte boundary after the header.
+ */
+export function segInit(ptr: usize, kind: u16, version: u16, capacity: u64, pid: u32, stamp: u32, generation: u32, payloadSize: u32, created: u64): void {
+  const h = changetype<SegmentHeader>(ptr);
+  atomic.store<u32>(ptr + offsetof<SegmentHeader>("magic"), MAGIC);
+  h.version = version;
+  h.kind = kind;
+  h.headerSize = HEADER_SIZE;
+  h.capacity = capacity;
+  h.creatorPid = pid;
+  h.creatorStamp = stamp;
+  h.generation = generation;
+  h.flags = 0;
+  h.payloadOffset = HEADER_SIZE;
+  h.payloadSize = payloadSize;
+  h.created = created;
+  h.reserved = 0;
+}
+
+/** SYNC POINT: makes the segment visible as ready to openers. */
+export function segPublish(ptr: usize): void {
+  atomic.store<u32>(ptr + offsetof<SegmentHeader>("state"), STATE_READY);
+}
+
+/** Marks the segment closed: openers fail, users see it on their next check. */
+export function segClose(ptr: usize): void {
+  atomic.store<u32>(ptr + offsetof<SegmentHeader>("state"), STATE_CLOSED);
+}
+
+export function segState(ptr: usize): u32 { return atomic.load<u32>(ptr + offsetof<SegmentHeader>("state")); }
+export function segMagic(ptr: usize): u32 { return atomic.load<u32>(ptr + offsetof<SegmentHeader>("magic")); }
+export function segVersion(ptr: usize): u32 { return changetype<SegmentHeader>(ptr).version; }
+export function segKind(ptr: usize): u32 { return changetype<SegmentHeader>(ptr).kind; }
+export function segCapacity(ptr: usize): u64 { return changetype<SegmentHeader>(ptr).capacity; }
+export function segCreatorPid(ptr: usize): u32 { return changetype<SegmentHeader>(ptr).creatorPid; }
+export function segCreatorStamp(ptr: usize): u32 { return changetype<SegmentHeader>(ptr).creatorStamp; }
+export function segGeneration(ptr: usize): u32 { return changetype<SegmentHeader>(ptr).generation; }
+export function segPayloadOffset(ptr: usize): u32 { return changetype<SegmentHeader>(ptr).payloadOffset; }
+export function segPayloadSize(ptr: usize): u32 { return changetype<SegmentHeader>(ptr).payloadSize; }
+export function segCreated(ptr: usize): u64 { return changetype<SegmentHeader>(ptr).created; }
+
+/**
+ * Checks a header against the file it came from (`fileSize` bytes are mapped at ptr) and what the
+ * opener expects. kind 0 accepts any kind, version 0 any version. A header that lies (sizes past
+ * the file, a payload outside capacity) is CORRUPT: no offset from it may be trusted.
+ */
+export function segValidate(ptr: usize, fileSize: u64, kind: u32, version: u32): i32 {
+  if (fileSize < <u64>HEADER_SIZE) return E_TOO_SMALL;
+  const magic = segMagic(ptr);
+  if (magic == 0) return E_NOT_READY;
+  if (magic != MAGIC) return E_NOT_OURS;
+  const state = segState(ptr);
+  if (state == 0) return E_NOT_READY;
+  if (state == STATE_CLOSED) return E_CLOSED;
+  if (state != STATE_READY) return E_CORRUPT;
+  const h = changetype<SegmentHeader>(ptr);
+  if (version != 0 && <u32>h.version != version) return E_VERSION;
+  if (kind != 0 && <u32>h.kind != kind) return E_KIND;
+  if (h.headerSize != HEADER_SIZE) return E_CORRUPT;
+  if (h.capacity > fileSize || h.capacity < <u64>HEADER_SIZE) return E_CORRUPT;
+  if (h.payloadOffset < HEADER_SIZE) return E_CORRUPT;
+  if (<u64>h.payloadOffset + <u64>h.payloadSize > h.capacity) return E_CORRUPT;
+  return OK;
+}
