@@ -100,6 +100,14 @@ export class Runtime {
     this.regions = new RegionAllocator(this.core.heapBase(), this.memory.buffer.byteLength, (pages) => this.grow(pages));
   }
 
+  /**
+   * The instance's exports seen through another interface: each layer (rings, values, framebuffer)
+   * declares the AssemblyScript functions it uses next to its own code instead of here.
+   */
+  exportsAs<T>(): T {
+    return this.core as unknown as T;
+  }
+
   /** A view of the whole memory, current after any grow. Do not keep it across allocations. */
   get u8(): Uint8Array {
     if (this.poisoned) throw this.poisoned;
