@@ -1,0 +1,240 @@
+// Ring: a bounded single-producer single-consumer queue of variable-length records in shared
+// memory. Spec: docs/layout.md#ring.
+//
+// Why SPSC: every channel connection owns two rings (one per direction), so each ring has exactly
+// one writer and one reader and needs no lock and no compare-and-swap: a crashed peer can never
+// leave a ring locked, and a record costs two plain stores plus one release store of `tail`.
+// Many clients per server come from many connections, not from many producers on one ring.
+//
+//   0                               8                               16
+//   +-------------------------------+-------------------------------+
+//   | tail (u64)                    | next (u64)                    |   producer's line
+//   +---------------+---------------+-------------------------------+
+//   16              20              24                              64
+//   | capacity (u32)| wantSpace(u32)| (zero)                        |
+//   +---------------+---------------+-------------------------------+
+//   64                              72                             128
+//   | head (u64)                    | (zero)                        |   consumer's line
+//   +-------------------------------+-------------------------------+
+//   128                                                   128 + capacity
+//   | data: records, wrapping at capacity                           |
+//   +---------------------------------------------------------------+
+//
+// tail      bytes ever published (monotonic, never wraps in practice: 2^64). Release store by the
+//           producer after the records are written; the consumer loads it with acquire order.
+// next      bytes ever reserved by the producer (only the producer reads it); tail catches up on
+//           commit, so several records can be published with one store.
+// capacity  data bytes, a power of two >= 256 (positions are `counter & (capacity - 1)`).
+// wantSpace set to 1 by a producer about to sleep because the ring is full; the consumer that frees
+//           space swaps it to 0 and rings the producer's doorbell.
+// head      bytes ever consumed. Written only by the consumer.
+// free      capacity - (next - head).
+//
+// A record (16-byte aligned, so a wrap marker always fits before the end):
+//
+//   0               4       6       8                               16
+//   +---------------+-------+-------+-------------------------------+
+//   | length (u32)  | type  | flags | id (u64)                      |
+//   +---------------+-------+-------+-------------------------------+
+//   16                                          16 + length, padded to 16
+//   | payload                                                       |
+//   +---------------------------------------------------------------+
+//
+// length payload bytes. type: 1 request, 2 reply, 3 error reply, 4 notification, 0xffff wrap
+//        marker (the rest of the data area up to its end is unused; continue at position 0).
+// flags  bit 0 FIRST, bit 1 LAST: a message larger than a chunk (capacity / 2 - 16) is cut into
+//        chunks FIRST, (none)…, LAST; a whole message carries FIRST|LAST. A FIRST that arrives while
+//        a message is half-assembled means the producer gave up on that one (timeout): discard it.
+// id     correlation id of a request and its reply, or the sender's message number.
+
+@final @unmanaged
+class RingHeader {
+  tail: u64;
+  next: u64;
+  capacity: u32;
+  wantSpace: u32;
+  _p0: u64;
+  _p1: u64;
+  _p2: u64;
+  _p3: u64;
+  _p4: u64;
+  head: u64;
+  _c0: u64;
+  _c1: u64;
+  _c2: u64;
+  _c3: u64;
+  _c4: u64;
+  _c5: u64;
+  _c6: u64;
+}
+
+@final @unmanaged
+class RecordHeader {
+  length: u32;
+  type: u16;
+  flags: u16;
+  id: u64;
+}
+
+// @ts-ignore: decorator
+@inline const RING_HEADER_SIZE: usize = offsetof<RingHeader>();
+// @ts-ignore: decorator
+@inline const RECORD_HEADER_SIZE: usize = offsetof<RecordHeader>();
+// @ts-ignore: decorator
+@inline const TYPE_WRAP: u16 = 0xffff;
+// @ts-ignore: decorator
+@inline const RECORD_ALIGN_MASK: u64 = 15;
+// Returned by ringPeek for a record that cannot be right (the ring's memory is untrusted).
+// @ts-ignore: decorator
+@inline const PEEK_CORRUPT: usize = 1;
+
+// @ts-ignore: decorator
+@inline function recordSize(length: u32): u64 {
+  return (<u64>RECORD_HEADER_SIZE + <u64>length + RECORD_ALIGN_MASK) & ~RECORD_ALIGN_MASK;
+}
+
+export function ringHeaderSize(): usize { return RING_HEADER_SIZE; }
+export function ringRecordHeaderSize(): usize { return RECORD_HEADER_SIZE; }
+
+/** Bytes a ring with `capacity` data bytes occupies. */
+export function ringFootprint(capacity: u32): usize { return RING_HEADER_SIZE + <usize>capacity; }
+
+/** Largest payload of one record (one chunk): any record this size fits once the ring drains. */
+export function ringMaxChunk(capacity: u32): u32 { return (capacity >> 1) - <u32>RECORD_HEADER_SIZE; }
+
+/** Prepares an empty ring over zeroed or reclaimed memory. `capacity`: a power of two >= 256. */
+export function ringInit(ring: usize, capacity: u32): i32 {
+  if (capacity < 256 || (capacity & (capacity - 1)) != 0) return -1;
+  const h = changetype<RingHeader>(ring);
+  h.next = 0;
+  h.head = 0;
+  h.capacity = capacity;
+  atomic.store<u32>(ring + offsetof<RingHeader>("wantSpace"), 0);
+  atomic.store<u64>(ring + offsetof<RingHeader>("tail"), 0);
+  return 0;
+}
+
+export function ringCapacity(ring: usize): u32 { return changetype<RingHeader>(ring).capacity; }
+
+/** Bytes the producer could still reserve (whole records need their header and padding too). */
+export function ringFree(ring: usize): u32 {
+  const h = changetype<RingHeader>(ring);
+  return <u32>(<u64>h.capacity - (h.next - atomic.load<u64>(ring + offsetof<RingHeader>("head"))));
+}
+
+/** Unconsumed published bytes. */
+export function ringUsed(ring: usize): u32 {
+  return <u32>(atomic.load<u64>(ring + offsetof<RingHeader>("tail")) - atomic.load<u64>(ring + offsetof<RingHeader>("head")));
+}
+
+/**
+ * Producer: reserves a record with `length` payload bytes and writes its header. Returns the
+ * address of the payload (fill it, then ringCommit), or 0 when the ring has no room now.
+ * `length` must not exceed ringMaxChunk (else 0 forever: the caller chunks).
+ */
+export function ringReserve(ring: usize, length: u32, type: u16, flags: u16, id: f64): usize {
+  const h = changetype<RingHeader>(ring);
+  const capacity = <u64>h.capacity;
+  if (length > ringMaxChunk(<u32>capacity)) return 0;
+  const mask = capacity - 1;
+  const size = recordSize(length);
+  let next = h.next;
+  const head = atomic.load<u64>(ring + offsetof<RingHeader>("head"));
+  const pos = next & mask;
+  const toEnd = capacity - pos;
+  const need = size > toEnd ? toEnd + size : size;
+  if (next + need - head > capacity) return 0;
+  const data = ring + RING_HEADER_SIZE;
+  if (size > toEnd) {
+    const wrap = changetype<RecordHeader>(data + <usize>pos);
+    wrap.length = 0;
+    wrap.type = TYPE_WRAP;
+    wrap.flags = 0;
+    wrap.id = 0;
+    next += toEnd;
+  }
+  const at = data + <usize>(next & mask);
+  const r = changetype<RecordHeader>(at);
+  r.length = length;
+  r.type = type;
+  r.flags = flags;
+  r.id = <u64>id;
+  h.next = next + size;
+  return at + RECORD_HEADER_SIZE;
+}
+
+/** Producer: publishes every record reserved so far (release order: the payloads are visible first). */
+export function ringCommit(ring: usize): void {
+  atomic.store<u64>(ring + offsetof<RingHeader>("tail"), changetype<RingHeader>(ring).next);
+}
+
+/** Producer: announces that it is about to sleep until the consumer frees space. */
+export function ringRequestSpace(ring: usize): void {
+  atomic.store<u32>(ring + offsetof<RingHeader>("wantSpace"), 1);
+}
+
+/**
+ * Consumer: the address of the next record's header, 0 when the ring is empty, or 1 when the next
+ * record is impossible (a length past the data area or past what was published): the ring is
+ * corrupt and must not be read further. Wrap markers are consumed on the way.
+ */
+export function ringPeek(ring: usize): usize {
+  const h = changetype<RingHeader>(ring);
+  const capacity = <u64>h.capacity;
+  if (capacity < 256 || (capacity & (capacity - 1)) != 0) return PEEK_CORRUPT;
+  const mask = capacity - 1;
+  const data = ring + RING_HEADER_SIZE;
+  let head = h.head;
+  const tail = atomic.load<u64>(ring + offsetof<RingHeader>("tail"));
+  for (;;) {
+    if (head == tail) return 0;
+    if (tail - head > capacity) return PEEK_CORRUPT;
+    const pos = head & mask;
+    const r = changetype<RecordHeader>(data + <usize>pos);
+    if (r.type == TYPE_WRAP) {
+      head += capacity - pos;
+      atomic.store<u64>(ring + offsetof<RingHeader>("head"), head);
+      continue;
+    }
+    const size = recordSize(r.length);
+    if (size > capacity - pos || head + size > tail) return PEEK_CORRUPT;
+    return data + <usize>pos;
+  }
+}
+
+export function ringRecordLength(record: usize): u32 { return changetype<RecordHeader>(record).length; }
+export function ringRecordType(record: usize): u32 { return changetype<RecordHeader>(record).type; }
+export function ringRecordFlags(record: usize): u32 { return changetype<RecordHeader>(record).flags; }
+export function ringRecordId(record: usize): f64 { return <f64>changetype<RecordHeader>(record).id; }
+
+/**
+ * Consumer: frees the record returned by the last ringPeek. Returns 1 when a producer waits for
+ * space (ring its doorbell), else 0.
+ */
+export function ringAdvance(ring: usize, record: usize): i32 {
+  const h = changetype<RingHeader>(ring);
+  const mask = <u64>h.capacity - 1;
+  let head = h.head;
+  const pos = head & mask;
+  // The record must be the one at head (defends against a stale pointer from the caller).
+  if (ring + RING_HEADER_SIZE + <usize>pos != record) return -1;
+  head += recordSize(changetype<RecordHeader>(record).length);
+  atomic.store<u64>(ring + offsetof<RingHeader>("head"), head);
+  if (atomic.load<u32>(ring + offsetof<RingHeader>("wantSpace")) == 0) return 0;
+  return atomic.xchg<u32>(ring + offsetof<RingHeader>("wantSpace"), 0) != 0 ? 1 : 0;
+}
+
+/**
+ * Producer benchmark and test helper: writes `count` records of `length` bytes (payload bytes
+ * left as they are), committing every `batch` records; stops early when the ring is full. Returns
+ * how many were written.
+ */
+export function ringFill(ring: usize, count: i32, length: u32, type: u16, batch: i32): i32 {
+  let i = 0;
+  for (; i < count; i++) {
+    if (ringReserve(ring, length, type, 3, <f64>i) == 0) break;
+    if ((i + 1) % batch == 0) ringCommit(ring);
+  }
+  ringCommit(ring);
+  return i;
+}

@@ -1,0 +1,203 @@
+// One direction of a connection: a single-producer single-consumer ring of records in shared
+// memory (layout: assembly/ring.ts, docs/layout.md#ring). The bookkeeping runs in WebAssembly;
+// this class copies payloads in and out, cuts messages larger than a chunk into FIRST/…/LAST
+// records and puts them back together. Waiting and doorbells are the caller's business.
+import { IpcError } from '../IpcError.ts';
+import { runtime } from './runtime.ts';
+
+/** Core exports the rings and channels use (assembly/ring.ts, assembly/channel.ts). */
+export interface RingExports {
+  ringHeaderSize(): number;
+  ringFootprint(capacity: number): number;
+  ringMaxChunk(capacity: number): number;
+  ringInit(ring: number, capacity: number): number;
+  ringCapacity(ring: number): number;
+  ringFree(ring: number): number;
+  ringUsed(ring: number): number;
+  ringReserve(ring: number, length: number, type: number, flags: number, id: number): number;
+  ringCommit(ring: number): void;
+  ringRequestSpace(ring: number): void;
+  ringPeek(ring: number): number;
+  ringRecordLength(record: number): number;
+  ringRecordType(record: number): number;
+  ringRecordFlags(record: number): number;
+  ringRecordId(record: number): number;
+  ringAdvance(ring: number, record: number): number;
+  ringFill(ring: number, count: number, length: number, type: number, batch: number): number;
+  chanHeaderSize(): number;
+  chanSlotSize(ringCapacity: number): number;
+  chanPayloadSize(slotCount: number, ringCapacity: number): number;
+  chanInit(payload: number, slotCount: number, ringCapacity: number): number;
+  chanValidate(payload: number, payloadSize: number): number;
+  chanSlotCount(payload: number): number;
+  chanRingCapacity(payload: number): number;
+  chanServerBell(payload: number): number;
+  chanControl(payload: number): number;
+  chanSetControl(payload: number, bits: number): number;
+  chanClearControl(payload: number, bits: number): number;
+  chanSlot(payload: number, index: number): number;
+  chanSlotToServer(slot: number): number;
+  chanSlotToClient(slot: number, ringCapacity: number): number;
+  chanSlotBell(slot: number): number;
+  chanSlotClaim(slot: number, pid: number, stamp: number): bigint;
+  chanSlotOwner(slot: number): bigint;
+  chanSlotClosing(slot: number): number;
+  chanSlotLeave(slot: number): void;
+  chanSlotFree(slot: number, ringCapacity: number): void;
+}
+
+export function ringCore(): RingExports {
+  return runtime().exportsAs<RingExports>();
+}
+
+/** Record types (the `type` field of a record). */
+export const RecordType = {
+  REQUEST: 1,
+  REPLY: 2,
+  ERROR: 3,
+  NOTIFY: 4,
+} as const;
+
+const FIRST = 1;
+const LAST = 2;
+
+/** A message on its way into a ring, possibly in several chunks. */
+export class Outgoing {
+  /** Payload bytes written so far. */
+  offset = 0;
+  started = false;
+  constructor(
+    readonly type: number,
+    readonly id: number,
+    readonly payload: Uint8Array,
+  ) {}
+  get done(): boolean {
+    return this.started && this.offset === this.payload.length;
+  }
+}
+
+/** Called for each complete message; `payload` may be a view of shared memory, valid only during the call. */
+export type MessageSink = (type: number, id: number, payload: Uint8Array) => void;
+
+export class Ring {
+  readonly capacity: number;
+  readonly maxChunk: number;
+  private readonly core: RingExports;
+  // A message arriving in chunks.
+  private parts: Uint8Array[] = [];
+  private partsLength = 0;
+  private partsType = 0;
+  private partsId = 0;
+
+  /** @param ptr address of the ring header in the WebAssembly memory */
+  constructor(readonly ptr: number) {
+    this.core = ringCore();
+    this.capacity = this.core.ringCapacity(ptr);
+    this.maxChunk = this.core.ringMaxChunk(this.capacity);
+  }
+
+  /** Producer: writes as much of `msg` as fits now and publishes it. Returns whether it is all in. */
+  write(msg: Outgoing): boolean {
+    const core = this.core;
+    const ring = this.ptr;
+    const total = msg.payload.length;
+    let wrote = false;
+    while (!msg.done) {
+      const length = Math.min(total - msg.offset, this.maxChunk);
+      const end = msg.offset + length;
+      const flags = (msg.started ? 0 : FIRST) | (end === total ? LAST : 0);
+      const at = core.ringReserve(ring, length, msg.type, flags, msg.id);
+      if (at === 0) break;
+      if (length > 0) runtime().u8.set(msg.payload.subarray(msg.offset, end), at);
+      msg.offset = end;
+      msg.started = true;
+      wrote = true;
+    }
+    if (wrote) core.ringCommit(ring);
+    return msg.done;
+  }
+
+  /** Producer: writes several small messages with one publication. Returns how many went in whole. */
+  writeMany(msgs: readonly Outgoing[]): number {
+    let n = 0;
+    for (const m of msgs) {
+      if (!this.write(m)) break;
+      n++;
+    }
+    return n;
+  }
+
+  /** Producer: says it will sleep until the consumer frees space (then re-check before sleeping). */
+  requestSpace(): void {
+    this.core.ringRequestSpace(this.ptr);
+  }
+
+  /** Whether a message of `length` bytes needs no more than one free chunk of space. */
+  get free(): number {
+    return this.core.ringFree(this.ptr);
+  }
+
+  /**
+   * Consumer: hands every complete message in the ring to `sink`, at most `max` of them. Returns
+   * [messages delivered, whether the producer waits for space]. Chunks of a message larger than a
+   * record are copied into one buffer before delivery.
+   * @throws {IpcError} CORRUPT when a record is impossible (its length runs past the published data)
+   */
+  read(sink: MessageSink, max = Infinity): [number, boolean] {
+    const core = this.core;
+    const ring = this.ptr;
+    let delivered = 0;
+    let wantsSpace = false;
+    while (delivered < max) {
+      const rec = core.ringPeek(ring);
+      if (rec === 0) break;
+      if (rec === 1) throw new IpcError('CORRUPT', `Cannot read a ring at 0x${ring.toString(16)}: a record runs past the published data`);
+      const length = core.ringRecordLength(rec);
+      const type = core.ringRecordType(rec);
+      const flags = core.ringRecordFlags(rec);
+      const id = core.ringRecordId(rec);
+      const start = rec + 16;
+      if ((flags & (FIRST | LAST)) === (FIRST | LAST)) {
+        this.parts.length = 0;
+        this.partsLength = 0;
+        try {
+          sink(type, id, runtime().u8.subarray(start, start + length));
+        } finally {
+          if (core.ringAdvance(ring, rec) > 0) wantsSpace = true;
+        }
+        delivered++;
+        continue;
+      }
+      if (flags & FIRST) {
+        // A FIRST while another message was half-assembled: its producer abandoned it.
+        this.parts = [];
+        this.partsLength = 0;
+        this.partsType = type;
+        this.partsId = id;
+      }
+      if (this.partsType === type && this.partsId === id && (this.parts.length > 0 || flags & FIRST)) {
+        this.parts.push(runtime().u8.slice(start, start + length));
+        this.partsLength += length;
+      }
+      if (core.ringAdvance(ring, rec) > 0) wantsSpace = true;
+      if (flags & LAST && this.parts.length > 0) {
+        const whole = new Uint8Array(this.partsLength);
+        let at = 0;
+        for (const p of this.parts) {
+          whole.set(p, at);
+          at += p.length;
+        }
+        this.parts = [];
+        this.partsLength = 0;
+        delivered++;
+        sink(type, id, whole);
+      }
+    }
+    return [delivered, wantsSpace];
+  }
+
+  /** Whether a record is waiting. */
+  get hasData(): boolean {
+    return this.core.ringUsed(this.ptr) > 0;
+  }
+}

@@ -1,0 +1,106 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Outgoing, RecordType, Ring, ringCore } from '../src/internal/Ring.ts';
+import { runtime } from '../src/internal/runtime.ts';
+
+function scratchRing(capacity: number): { ring: Ring; release: () => void } {
+  const rt = runtime();
+  const bytes = ringCore().ringFootprint(capacity);
+  const ptr = rt.regions.allocate(bytes);
+  rt.u8.fill(0, ptr, ptr + bytes);
+  assert.is(ringCore().ringInit(ptr, capacity), 0);
+  return { ring: new Ring(ptr), release: () => rt.regions.release(ptr) };
+}
+
+function drain(ring: Ring): Array<[number, number, number[]]> {
+  const got: Array<[number, number, number[]]> = [];
+  ring.read((type, id, payload) => got.push([type, id, [...payload]]));
+  return got;
+}
+
+test('Ring.write() and read() pass records in order with their type, id and bytes', () => {
+  const { ring, release } = scratchRing(256);
+  try {
+    assert.ok(ring.write(new Outgoing(RecordType.REQUEST, 7, new Uint8Array([1, 2, 3]))));
+    assert.ok(ring.write(new Outgoing(RecordType.NOTIFY, 2 ** 40, new Uint8Array(0))));
+    assert.equal(drain(ring), [
+      [RecordType.REQUEST, 7, [1, 2, 3]],
+      [RecordType.NOTIFY, 2 ** 40, []],
+    ]);
+    assert.equal(drain(ring), []);
+  } finally {
+    release();
+  }
+});
+
+test('Ring.write() refuses when full and succeeds after the consumer frees space, across the wrap', () => {
+  const { ring, release } = scratchRing(256);
+  try {
+    let id = 0;
+    let expected = 0;
+    for (let round = 0; round < 50; round++) {
+      let n = 0;
+      while (ring.write(new Outgoing(RecordType.NOTIFY, ++id, new Uint8Array(5 + (id % 40)).fill(id & 0xff)))) n++;
+      id--; // the refused one was not written
+      assert.ok(n > 0);
+      const got = drain(ring);
+      assert.is(got.length, n);
+      for (const [, gid, bytes] of got) {
+        assert.is(gid, ++expected);
+        assert.is(bytes.length, 5 + (gid % 40));
+        assert.ok(bytes.every((b) => b === (gid & 0xff)));
+      }
+    }
+  } finally {
+    release();
+  }
+});
+
+test('Ring.write() cuts a message larger than the ring into chunks that read() reassembles', () => {
+  const { ring, release } = scratchRing(256);
+  try {
+    const big = new Uint8Array(10_000).map((_, i) => (i * 7) & 0xff);
+    const msg = new Outgoing(RecordType.REPLY, 99, big);
+    const got: Uint8Array[] = [];
+    let guard = 0;
+    while (!ring.write(msg)) {
+      ring.read((_t, _id, p) => got.push(p.slice()));
+      assert.ok(++guard < 1000);
+    }
+    ring.read((_t, _id, p) => got.push(p.slice()));
+    assert.is(got.length, 1);
+    assert.equal(got[0], big);
+  } finally {
+    release();
+  }
+});
+
+test('Ring.read() drops a half-sent message when the next one starts', () => {
+  const { ring, release } = scratchRing(256);
+  try {
+    const abandoned = new Outgoing(RecordType.REQUEST, 1, new Uint8Array(1000));
+    ring.write(abandoned);
+    assert.not.ok(abandoned.done);
+    const got: number[] = [];
+    ring.read((_t, id) => got.push(id)); // consumes the chunks written so far
+    assert.ok(ring.write(new Outgoing(RecordType.REQUEST, 2, new Uint8Array([5]))));
+    ring.read((_t, id) => got.push(id));
+    assert.equal(got, [2]);
+  } finally {
+    release();
+  }
+});
+
+test('Ring.read() reports a corrupt record instead of reading past the data', () => {
+  const { ring, release } = scratchRing(256);
+  try {
+    ring.write(new Outgoing(RecordType.REQUEST, 1, new Uint8Array(8)));
+    // length field of the first record: claim more bytes than were published
+    new DataView(runtime().u8.buffer).setUint32(ring.ptr + ringCore().ringHeaderSize(), 100_000, true);
+    assert.throws(() => drain(ring), (e: Error) => (e as { code?: string }).code === 'CORRUPT');
+  } finally {
+    release();
+  }
+});
+
+test.run();
