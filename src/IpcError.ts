@@ -39,6 +39,8 @@ export type IpcErrorCode =
   | 'MEMORY_MOVED'
   /** The native addon could not be loaded on this host. */
   | 'NATIVE_UNAVAILABLE'
+  /** The function or handler on the other side threw; see {@link RemoteError} for its name, message and stack. */
+  | 'REMOTE_ERROR'
   /** Any other operating-system failure; `errno` says which. */
   | 'SYSTEM';
 

@@ -1,0 +1,194 @@
+// One client slot of a channel, seen from one side: an outbound ring, an inbound ring, the
+// requests this side sent and awaits replies for, and the messages waiting for ring space (in
+// order, so delivery per sender stays ordered). The same class serves both ends; only which ring
+// is which and which doorbell is whose differ.
+import { IpcError } from '../IpcError.ts';
+import { RemoteError } from '../RemoteError.ts';
+import { Doorbell } from './Doorbell.ts';
+import { Outgoing, RecordType, Ring, type MessageSink } from './Ring.ts';
+import { decodeValue, encodeValue } from './valueCodec.ts';
+
+export interface Pending {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  deadline: number;
+  cleanup?: () => void;
+}
+
+export interface Queued {
+  msg: Outgoing;
+  resolve(): void;
+  reject(error: unknown): void;
+  deadline: number;
+  cleanup?: () => void;
+}
+
+/** The payload of an ERROR record: enough to rebuild the error on the other side. */
+interface ErrorRecord {
+  name: string;
+  message: string;
+  stack: string;
+  code?: string;
+}
+
+export function encodeError(err: unknown): Uint8Array {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const rec: ErrorRecord = { name: e.name, message: e.message, stack: e.stack ?? '' };
+  if (e instanceof IpcError && !(e instanceof RemoteError)) rec.code = e.code;
+  return encodeValue(rec);
+}
+
+export function decodeError(bytes: Uint8Array, target: string): Error {
+  let rec: Partial<ErrorRecord>;
+  try {
+    rec = decodeValue(bytes) as Partial<ErrorRecord>;
+  } catch (err) {
+    return err as Error;
+  }
+  const name = String(rec?.name ?? 'Error');
+  const message = String(rec?.message ?? '');
+  // Limits the server enforces (TOO_LARGE, …) stay typed IpcErrors rather than remote exceptions.
+  if (rec?.code && name === 'IpcError') return new IpcError(rec.code as IpcError['code'], message, { name: target });
+  return new RemoteError(name, message, String(rec?.stack ?? ''), target);
+}
+
+export class Connection {
+  readonly pending = new Map<number, Pending>();
+  readonly queue: Queued[] = [];
+  private nextId = 1;
+  /** Delivers inbound messages (set by the channel). */
+  sink: MessageSink | undefined;
+  /** Set when the slot was reclaimed: late replies must not touch it. */
+  dead = false;
+  /** Earliest deadline among pending requests and queued sends (Infinity when none). */
+  earliest = Infinity;
+
+  constructor(
+    readonly index: number,
+    readonly out: Ring,
+    readonly inbound: Ring,
+    /** The doorbell this side sleeps on. */
+    readonly myBell: Doorbell,
+    /** The doorbell the other side sleeps on. */
+    readonly peerBell: Doorbell,
+    readonly owner: bigint,
+  ) {}
+
+  /** A fresh correlation id: ids only grow (2^53 of them), so none is reused while pending. */
+  takeId(): number {
+    return this.nextId++;
+  }
+
+  /** Writes `msg` now if nothing is queued ahead of it and it fits. Rings the peer on success. */
+  tryPost(msg: Outgoing): boolean {
+    if (this.queue.length > 0) return false;
+    if (!this.out.write(msg)) {
+      if (!msg.started) return false;
+      // A partial message (chunks) must finish before anything else: queue the rest.
+      this.enqueue({ msg, resolve: noop, reject: noop, deadline: Infinity });
+      this.out.requestSpace();
+      this.peerBell.ring();
+      return true;
+    }
+    this.peerBell.ring();
+    return true;
+  }
+
+  enqueue(q: Queued): void {
+    this.queue.push(q);
+    if (q.deadline < this.earliest) this.earliest = q.deadline;
+  }
+
+  /**
+   * Writes queued messages in order, as far as space allows. When some remain, asks the consumer
+   * to ring our doorbell once it frees space. Returns whether the queue is empty.
+   */
+  flush(): boolean {
+    let wrote = false;
+    while (this.queue.length > 0) {
+      const q = this.queue[0]!;
+      const was = q.msg.offset;
+      const done = this.out.write(q.msg);
+      if (q.msg.offset !== was || done) wrote = true;
+      if (!done) {
+        this.out.requestSpace();
+        // The consumer may have freed space between the write and the request: try once more.
+        if (!this.out.write(q.msg)) break;
+      }
+      this.queue.shift();
+      q.cleanup?.();
+      q.resolve();
+    }
+    if (wrote) this.peerBell.ring();
+    return this.queue.length === 0;
+  }
+
+  /** Registers a pending request. */
+  addPending(id: number, p: Pending): void {
+    this.pending.set(id, p);
+    if (p.deadline < this.earliest) this.earliest = p.deadline;
+  }
+
+  /** Settles a reply or error record; unknown ids (late replies to timed-out requests) are dropped. */
+  settle(type: number, id: number, payload: Uint8Array, target: string): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    p.cleanup?.();
+    if (type === RecordType.REPLY) {
+      let value: unknown;
+      try {
+        value = decodeValue(payload);
+      } catch (err) {
+        p.reject(err);
+        return;
+      }
+      p.resolve(value);
+    } else {
+      p.reject(decodeError(payload, target));
+    }
+  }
+
+  /** Rejects requests and queued sends whose deadline passed; recomputes the earliest deadline. */
+  expire(now: number, describe: () => string): void {
+    let earliest = Infinity;
+    for (const [id, p] of this.pending) {
+      if (p.deadline <= now) {
+        this.pending.delete(id);
+        p.cleanup?.();
+        p.reject(new IpcError('TIMED_OUT', `${describe()}: no reply within the timeout`));
+      } else if (p.deadline < earliest) earliest = p.deadline;
+    }
+    for (let i = 0; i < this.queue.length; i++) {
+      const q = this.queue[i]!;
+      // A message already partly in the ring cannot be withdrawn; it finishes or the peer drops it.
+      if (q.deadline <= now && !q.msg.started) {
+        this.queue.splice(i--, 1);
+        q.cleanup?.();
+        q.reject(new IpcError('TIMED_OUT', `${describe()}: the ring stayed full until the timeout`));
+      } else if (q.deadline < earliest) earliest = q.deadline;
+    }
+    this.earliest = earliest;
+  }
+
+  /** Rejects everything outstanding with `error` (peer gone, channel closed). */
+  failAll(error: () => Error): void {
+    for (const p of this.pending.values()) {
+      p.cleanup?.();
+      p.reject(error());
+    }
+    this.pending.clear();
+    for (const q of this.queue) {
+      q.cleanup?.();
+      q.reject(error());
+    }
+    this.queue.length = 0;
+    this.earliest = Infinity;
+  }
+
+  get busy(): boolean {
+    return this.pending.size > 0 || this.queue.length > 0;
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,181 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Channel, type IncomingRequest } from '../src/Channel.ts';
+import { IpcError } from '../src/IpcError.ts';
+import { RemoteError } from '../src/RemoteError.ts';
+import { listSegments } from '../src/internal/MappedSegment.ts';
+import { testName } from './helpers/names.ts';
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'OK';
+  } catch (err) {
+    return err instanceof IpcError ? err.code : `not an IpcError: ${String(err)}`;
+  }
+}
+
+test('Channel.request() gets the reply of the server handler', async () => {
+  const name = testName('chan');
+  const server = new Channel(name, 'server').open();
+  const client = new Channel(name, 'client').open();
+  try {
+    server.setRequestCallback((v) => ({ doubled: (v as number) * 2 }));
+    assert.equal(await client.request(21), { doubled: 42 });
+    const many = await Promise.all(Array.from({ length: 500 }, (_, i) => client.request(i)));
+    assert.equal(many, Array.from({ length: 500 }, (_, i) => ({ doubled: i * 2 })));
+    assert.is(server.generation, 1);
+    assert.is(client.generation, 1);
+  } finally {
+    client.close();
+    server.close();
+  }
+  assert.equal(listSegments(name), []);
+});
+
+test('Channel handlers may reply later, fail, or return nothing', async () => {
+  const name = testName('later');
+  const server = new Channel(name, 'server').open();
+  const client = new Channel(name, 'client').open();
+  try {
+    server.setRequestCallback((v, req: IncomingRequest) => {
+      if (v === 'later') {
+        req.defer();
+        setTimeout(() => req.respond('done later'), 20);
+        return 'ignored';
+      }
+      if (v === 'throw') throw new TypeError('bad input');
+      if (v === 'async') return Promise.resolve('awaited');
+      return undefined;
+    });
+    assert.is(await client.request('later'), 'done later');
+    assert.is(await client.request('async'), 'awaited');
+    assert.is(await client.request('nothing'), null);
+    try {
+      await client.request('throw');
+      assert.unreachable();
+    } catch (err) {
+      assert.instance(err, RemoteError);
+      const e = err as RemoteError;
+      assert.is(e.code, 'REMOTE_ERROR');
+      assert.is(e.remoteName, 'TypeError');
+      assert.is(e.remoteMessage, 'bad input');
+      assert.ok(e.remoteStack.includes('bad input'));
+    }
+  } finally {
+    client.close();
+    server.close();
+  }
+});
+
+test('Channel carries messages much larger than its rings', async () => {
+  const name = testName('big');
+  const server = new Channel(name, 'server', { ringSize: 1024 }).open();
+  const client = new Channel(name, 'client').open();
+  try {
+    server.setRequestCallback((v) => v);
+    const big = new Uint8Array(300_000).map((_, i) => (i * 31) & 0xff);
+    const back = (await client.request(big)) as Uint8Array;
+    assert.is(back.length, big.length);
+    assert.ok(back.every((b, i) => b === big[i]));
+  } finally {
+    client.close();
+    server.close();
+  }
+});
+
+test('Channel.notify() delivers in order, both ways, and both sides can request', async () => {
+  const name = testName('notify');
+  const server = new Channel(name, 'server').open();
+  const client = new Channel(name, 'client').open();
+  try {
+    const got: unknown[] = [];
+    let done!: () => void;
+    const all = new Promise<void>((r) => (done = r));
+    server.setNotificationCallback((v) => {
+      got.push(v);
+      if (got.length === 2000) done();
+    });
+    for (let i = 0; i < 2000; i++) await client.notify(i);
+    await all;
+    assert.equal(got, Array.from({ length: 2000 }, (_, i) => i));
+
+    client.setRequestCallback((v) => `client saw ${String(v)}`);
+    assert.is(server.clients.length, 1);
+    assert.is(await server.clients[0]!.request('ping'), 'client saw ping');
+
+    const seen: unknown[] = [];
+    const it = client.notifications();
+    await server.notify('hello');
+    for await (const n of it) {
+      seen.push(n.value);
+      break;
+    }
+    assert.equal(seen, ['hello']);
+  } finally {
+    client.close();
+    server.close();
+  }
+});
+
+test('Channel.request() times out, aborts, and fails fast with FULL when asked not to wait', async () => {
+  const name = testName('limits');
+  const server = new Channel(name, 'server', { ringSize: 256 }).open();
+  const client = new Channel(name, 'client').open();
+  try {
+    server.setRequestCallback((_v, req) => req.defer());
+    assert.is(await code(client.request(1, { timeoutMs: 50 })), 'TIMED_OUT');
+    const ac = new AbortController();
+    const p = client.request(2, { signal: ac.signal });
+    ac.abort();
+    assert.is(await code(p), 'ABORTED');
+    // stop the server from draining, then fill the ring
+    server.close();
+    let full = 'OK';
+    for (let i = 0; i < 100 && full === 'OK'; i++) {
+      try {
+        if (!client.tryNotify(new Uint8Array(40))) full = 'FULL';
+      } catch (err) {
+        full = (err as IpcError).code;
+      }
+    }
+    assert.ok(full === 'FULL' || full === 'PEER_GONE', full);
+  } finally {
+    client.close();
+    server.close();
+  }
+});
+
+test('Channel client requests reject with PEER_GONE when the server closes', async () => {
+  const name = testName('gone');
+  const server = new Channel(name, 'server').open();
+  const client = new Channel(name, 'client', { livenessMs: 20 }).open();
+  try {
+    server.setRequestCallback((_v, req) => req.defer());
+    const p = client.request('x', { timeoutMs: 5000 });
+    setTimeout(() => server.close(), 20);
+    assert.is(await code(p), 'PEER_GONE');
+    assert.is(await code(client.request('y')), 'PEER_GONE');
+  } finally {
+    client.close();
+    server.close();
+  }
+});
+
+test('Channel server open() refuses a live name and takes over a closed one with the next generation', async () => {
+  const name = testName('gen');
+  const a = new Channel(name, 'server').open();
+  try {
+    try {
+      new Channel(name, 'server').open();
+      assert.unreachable();
+    } catch (err) {
+      assert.is((err as IpcError).code, 'ALREADY_EXISTS');
+    }
+  } finally {
+    a.close();
+  }
+  assert.is(await code(Promise.resolve().then(() => new Channel(name, 'client').open())), 'NOT_FOUND');
+});
+
+test.run();
