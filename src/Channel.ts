@@ -97,6 +97,8 @@ export class IncomingRequest {
     readonly value: unknown,
     /** Who sent it (a client, or the server). */
     readonly peer: ChannelPeer | undefined,
+    /** Encoded size of the request in bytes. */
+    readonly size: number,
   ) {}
 
   /** Says the reply will come later than the handler's return (its return value is then ignored). */
@@ -128,6 +130,13 @@ export class IncomingRequest {
     this.channel._reply(this.conn, RecordType.REPLY, this.id, bytes);
   }
 
+  /** @internal Sends a reply encoded already. */
+  _respondEncoded(bytes: Uint8Array): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.channel._reply(this.conn, RecordType.REPLY, this.id, bytes);
+  }
+
   /** Sends an error reply; the requester's promise rejects with a {@link RemoteError}. */
   fail(error: unknown): void {
     if (this.settled) return;
@@ -146,6 +155,9 @@ type RequestCallback = (value: unknown, request: IncomingRequest) => unknown;
 type NotificationCallback = (value: unknown, peer: ChannelPeer | undefined) => void;
 
 const openChannels = new Set<Channel>();
+// Servers of this process by name: a client of this process cannot wait (synchronously) for its
+// own event loop to reclaim a slot, so it asks the local server directly.
+const localServers = new Map<string, Channel>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
@@ -202,6 +214,8 @@ export class Channel {
   private readonly target: (name: string) => string;
   /** Called when the server stops because another process asked it to (removeFunction). */
   onStopRequested: (() => void) | undefined;
+  /** Called once when the channel breaks (a dead peer for a client, a failure for a server). */
+  onBroken: ((error: IpcError) => void) | undefined;
 
   /**
    * @param name segment name of the channel
@@ -230,6 +244,11 @@ export class Channel {
     return this.state === 'open';
   }
 
+  /** Client: whether the server has not closed the channel (a cheap check, no liveness probe). */
+  get serverOpen(): boolean {
+    return this.state === 'open' && this.seg !== undefined && runtime().core.segState(this.seg.segment.ptr) === 1;
+  }
+
   /** Server: the connected clients. */
   get clients(): ChannelPeer[] {
     return this.conns.filter((c): c is Connection => c !== undefined).map((c) => this.peerOf(c)!);
@@ -247,6 +266,7 @@ export class Channel {
     else this.openClient();
     this.state = 'open';
     openChannels.add(this);
+    if (this.role === 'server') localServers.set(this.name, this);
     installExitHook();
     if (this.role === 'server') this.ensureRunning();
     return this;
@@ -353,7 +373,10 @@ export class Channel {
         }
       }
       // Every slot taken: ask the server to look for owners that died, and retry for a while.
-      core.chanSetControl(this.payload, RECLAIM);
+      const local = localServers.get(this.name);
+      if (local?.isOpen && local.generation === this.generation) {
+        local._reap();
+      } else core.chanSetControl(this.payload, RECLAIM);
       new Doorbell(core.chanServerBell(this.payload)).ring();
       if (performance.now() >= deadline) {
         throw new IpcError('FULL', `Cannot open ${this.target(this.name)}: all ${this.slotCount} client slots are taken`, { name: this.name });
@@ -498,6 +521,7 @@ export class Channel {
     const wasBroken = this.state === 'broken';
     this.state = 'closed';
     openChannels.delete(this);
+    if (localServers.get(this.name) === this) localServers.delete(this.name);
     this.stopper.abort();
     const err = (): Error => this.closedError('finish the request');
     for (const c of this.conns) c?.failAll(err);
@@ -684,7 +708,7 @@ export class Channel {
       return;
     }
     if (type !== RecordType.REQUEST) return;
-    const req = new IncomingRequest(this, conn, id, value, this.peerOf(conn));
+    const req = new IncomingRequest(this, conn, id, value, this.peerOf(conn), payload.length);
     if (this.requestQueue) {
       req.defer();
       this.requestQueue.push(req);
@@ -756,6 +780,11 @@ export class Channel {
     return work;
   }
 
+  /** @internal */
+  _reap(): void {
+    this.reap();
+  }
+
   /** Server: frees the slots of clients that left or died. */
   private reap(): void {
     const core = this.core;
@@ -798,9 +827,8 @@ export class Channel {
     for (const c of this.conns) c?.failAll(() => new IpcError('PEER_GONE', err.message, { name: this.name }));
     this.requestQueue?.end();
     this.notificationQueue?.end();
-    const seg = this.seg;
-    this.seg = seg;
-    // Keep the mapping until close(): the slot is the dead server's business now.
+    // The mapping stays until close(): the slot is the dead server's business now.
+    this.onBroken?.(err);
   }
 
   private wantsLoop(): boolean {

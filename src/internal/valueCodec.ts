@@ -9,6 +9,7 @@ import { IpcError } from '../IpcError.ts';
 
 const RAW = 0x00;
 const JSON_TAG = 0x01;
+const BYTES_KEY = '\u0000bytes';
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -25,7 +26,7 @@ export function encodeValue(value: unknown): Uint8Array {
   }
   let text: string | undefined;
   try {
-    text = JSON.stringify(value === undefined ? null : value);
+    text = JSON.stringify(value === undefined ? null : value, (_k, v: unknown) => (v instanceof Uint8Array ? { [BYTES_KEY]: Array.from(v) } : v));
   } catch (err) {
     throw new TypeError(`Cannot encode the value: ${(err as Error).message}`);
   }
@@ -46,7 +47,9 @@ export function decodeValue(bytes: Uint8Array): unknown {
   if (tag === RAW) return bytes.slice(1);
   if (tag === JSON_TAG) {
     try {
-      return JSON.parse(dec.decode(bytes.slice(1)));
+      return JSON.parse(dec.decode(bytes.slice(1)), (_k, v: unknown) =>
+        v !== null && typeof v === 'object' && BYTES_KEY in v ? Uint8Array.from((v as Record<string, number[]>)[BYTES_KEY]!) : v,
+      );
     } catch (err) {
       throw new IpcError('CORRUPT', `Cannot decode a message of ${bytes.length} bytes: ${(err as Error).message}`, { cause: err });
     }

@@ -1,0 +1,74 @@
+import { IpcError } from './IpcError.ts';
+import { Doorbell } from './internal/Doorbell.ts';
+import { served } from './internal/functions.ts';
+import { MappedSegment, unlinkSegment } from './internal/MappedSegment.ts';
+import { isProcessAlive } from './internal/processIdentity.ts';
+import { ringCore } from './internal/Ring.ts';
+import { runtime } from './internal/runtime.ts';
+import { SegmentKind } from './internal/SegmentKind.ts';
+
+/** What {@link removeFunction} did: 1 removed, 2 not found, 3 stopped but the segment could not be removed. */
+export type RemoveFunctionResult = 1 | 2 | 3;
+
+const STOP = 1;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Stops the function served under `name` (its `createFunction` promise resolves true) and
+ * removes its segment. A function whose owner died is just removed. Waits up to `timeoutMs`
+ * (default 2000) for a live owner to stop.
+ *
+ * @returns 1 when removed, 2 when no such function exists, 3 when it was stopped (or asked to
+ * stop) but its segment could not be removed
+ * @throws {IpcError} INVALID_NAME; WRONG_KIND when `name` is not a shared function
+ * @example
+ * ```ts
+ * import { removeFunction } from 'membridge';
+ * if (removeFunction('add') === 2) console.log('nobody served "add"');
+ * ```
+ */
+export function removeFunction(name: string, timeoutMs = 2000): RemoveFunctionResult {
+  const local = served.get(name);
+  if (local) {
+    local.stop(true);
+    return 1;
+  }
+  let seg: MappedSegment;
+  try {
+    seg = MappedSegment.open(name);
+  } catch (err) {
+    if (err instanceof IpcError && err.code === 'NOT_FOUND') return 2;
+    throw err;
+  }
+  const core = runtime().core;
+  try {
+    if (seg.size >= core.segHeaderSize() && core.segState(seg.ptr) === 1) {
+      if (core.segKind(seg.ptr) !== SegmentKind.FUNCTION) {
+        throw new IpcError('WRONG_KIND', `Cannot remove function "${name}": the segment holds something else`, { name });
+      }
+      const pid = core.segCreatorPid(seg.ptr);
+      const stamp = core.segCreatorStamp(seg.ptr);
+      if (isProcessAlive(pid, stamp)) {
+        const payload = seg.ptr + core.segPayloadOffset(seg.ptr);
+        const rc = ringCore();
+        rc.chanSetControl(payload, STOP);
+        new Doorbell(rc.chanServerBell(payload)).ring();
+        // The owner closes the segment (and removes its name) from its event loop.
+        const deadline = performance.now() + timeoutMs;
+        while (core.segState(seg.ptr) === 1 && isProcessAlive(pid, stamp) && performance.now() < deadline) Atomics.wait(sleeper, 0, 0, 2);
+        if (core.segState(seg.ptr) === 1 && isProcessAlive(pid, stamp)) return 3;
+        // A live owner that stopped removed its name itself; removing it again could hit a successor.
+        if (core.segState(seg.ptr) === 2) return 1;
+      }
+    }
+  } finally {
+    seg.unmap();
+  }
+  try {
+    unlinkSegment(name);
+  } catch (err) {
+    if (err instanceof IpcError && err.code === 'NOT_FOUND') return 1;
+    return 3;
+  }
+  return 1;
+}

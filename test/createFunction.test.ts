@@ -1,0 +1,193 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { callFunction } from '../src/callFunction.ts';
+import { callFunctionSync } from '../src/callFunctionSync.ts';
+import { createFunction } from '../src/createFunction.ts';
+import { IpcError } from '../src/IpcError.ts';
+import { RemoteError } from '../src/RemoteError.ts';
+import { removeFunction } from '../src/removeFunction.ts';
+import { listSegments } from '../src/internal/MappedSegment.ts';
+import { currentHost, HOSTS, Peer, type Host } from './helpers/hosts.ts';
+import { testName } from './helpers/names.ts';
+
+const others = (): Host[] => HOSTS.filter((h) => h !== currentHost());
+
+async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+    return 'OK';
+  } catch (err) {
+    return err instanceof IpcError ? err.code : `not an IpcError: ${String(err)}`;
+  }
+}
+
+function server(host: Host, name: string): Peer {
+  return new Peer(host, ['serve', name], {}, 'msgPeer');
+}
+
+test('createFunction() serves callFunction() and callFunctionSync() of other hosts, and removeFunction() ends it', async () => {
+  for (const host of others()) {
+    const name = testName(`fn-${host}`);
+    const owner = server(host, name);
+    try {
+      assert.ok((await owner.next()).ready);
+      assert.is(await callFunction(name, ['add', 2, 40]), 42);
+      assert.equal(await callFunction(name, ['echo', { a: [1, 'x'] }]), ['echo', { a: [1, 'x'] }]);
+      assert.is(await callFunction(name, ['nothing']), null);
+      const big = (await callFunction(name, ['big', 200_000])) as Uint8Array;
+      assert.is(big.length, 200_000);
+      assert.ok(big.every((b, i) => b === (i & 0xff)));
+      const bigArg = new Uint8Array(100_000).fill(7);
+      const echoed = (await callFunction(name, ['echo', bigArg])) as [string, Uint8Array];
+      assert.is(echoed[1].length, 100_000);
+      assert.is(callFunctionSync(name, ['add', 1, 2]), 3);
+      try {
+        await callFunction(name, ['throw', 'no good']);
+        assert.unreachable();
+      } catch (err) {
+        assert.instance(err, RemoteError);
+        assert.is((err as RemoteError).remoteName, 'RangeError');
+        assert.is((err as RemoteError).remoteMessage, 'no good');
+        assert.ok((err as RemoteError).remoteStack.includes('behaviour'));
+      }
+      try {
+        callFunctionSync(name, ['throw', 'sync too']);
+        assert.unreachable();
+      } catch (err) {
+        assert.is((err as RemoteError).remoteMessage, 'sync too');
+      }
+      assert.is(removeFunction(name), 1);
+      assert.equal(await owner.next(), { removed: true });
+      assert.is(await owner.done(), 0);
+      assert.is(removeFunction(name), 2);
+      assert.is(await codeOf(callFunction(name, [])), 'NOT_FOUND');
+    } finally {
+      owner.kill();
+      removeFunction(name);
+    }
+    assert.equal(listSegments(name), []);
+  }
+});
+
+test('createFunction() in this process: removeFunction() resolves it with true, and calls time out', async () => {
+  const name = testName('local');
+  const done = createFunction(name, async (ms: number) => {
+    await new Promise((r) => setTimeout(r, ms));
+    return ms;
+  });
+  const caller = new Peer(others()[0]!, ['call', name, '3', 'x'], {}, 'msgPeer');
+  try {
+    assert.is(await codeOf(callFunction(name, [500], { timeoutMs: 30 })), 'TIMED_OUT');
+    assert.is(await callFunction(name, [1]), 1);
+    assert.is(await codeOf(callFunction(name, 'nope' as unknown as unknown[])), 'not an IpcError: TypeError: Cannot call function "' + name + '": "args" must be an array');
+    assert.is(await codeOf(createFunction(name, () => 1)), 'ALREADY_EXISTS');
+  } finally {
+    caller.kill();
+    assert.is(removeFunction(name), 1);
+  }
+  assert.is(await done, true);
+  assert.equal(listSegments(name), []);
+});
+
+test('createFunction(): four callers making many calls each get exactly their own answers', async () => {
+  const count = Number(process.env.MEMBRIDGE_STRESS_CALLS ?? 100_000);
+  const host = others()[0]!;
+  const name = testName('four');
+  const owner = server(host, name);
+  const callers: Peer[] = [];
+  try {
+    assert.ok((await owner.next()).ready);
+    for (let i = 0; i < 4; i++) callers.push(new Peer(HOSTS[i % 3]!, [i % 2 ? 'call' : 'callsync', name, String(count), `c${i}`], {}, 'msgPeer'));
+    for (const c of callers) assert.ok((await c.next()).ready);
+    for (const c of callers) {
+      const r = await c.next<{ done: boolean; wrong: number }>(600_000);
+      assert.equal(r.wrong, 0, `${c.host} caller got answers that were not its own`);
+    }
+    assert.is(removeFunction(name), 1);
+  } finally {
+    for (const c of callers) c.kill();
+    owner.kill();
+    removeFunction(name);
+  }
+});
+
+test('createFunction(): SIGKILL of the owner mid-call rejects every caller with PEER_GONE in time', async () => {
+  for (const host of others()) {
+    const name = testName(`kill-${host}`);
+    const owner = server(host, name);
+    const callers: Peer[] = [];
+    try {
+      assert.ok((await owner.next()).ready);
+      for (const mode of ['sync', 'async']) callers.push(new Peer(currentHost(), ['hang-call', name, mode], {}, 'msgPeer'));
+      for (const c of callers) assert.ok((await c.next()).calling);
+      const local = callFunction(name, ['sleep', 60_000], { timeoutMs: 20_000 });
+      await new Promise((r) => setTimeout(r, 200));
+      owner.kill('SIGKILL');
+      assert.is(await codeOf(local), 'PEER_GONE');
+      for (const c of callers) {
+        const r = await c.next<{ code: string; ms: number }>();
+        assert.is(r.code, 'PEER_GONE');
+        assert.ok(r.ms < 20_000, 'before the timeout');
+      }
+      // a stale segment: removeFunction removes it; a new owner may take the name
+      assert.is(removeFunction(name), 1);
+    } finally {
+      for (const c of callers) c.kill();
+      owner.kill();
+      removeFunction(name);
+    }
+  }
+});
+
+test('createFunction(): SIGKILL of a caller leaves the owner serving and its slot reclaimed', async () => {
+  const name = testName('callerkill');
+  let served = 0;
+  const done = createFunction(name, async (...args: unknown[]) => {
+    served++;
+    await new Promise((r) => setTimeout(r, Number(args[1] ?? 0)));
+    return 'ok';
+  }, { maxCallers: 2 });
+  const holders: Peer[] = [];
+  try {
+    for (let i = 0; i < 2; i++) holders.push(new Peer(others()[i % 2]!, ['hold-client', name], {}, 'msgPeer'));
+    for (const h of holders) assert.ok((await h.next()).ready);
+    // both slots taken: this process cannot connect until the server reclaims a dead holder's slot
+    holders[0]!.kill('SIGKILL');
+    await holders[0]!.done();
+    assert.is(await callFunction(name, ['x', 1]), 'ok');
+    assert.ok(served >= 2);
+  } finally {
+    for (const h of holders) h.kill();
+    removeFunction(name);
+  }
+  assert.is(await done, true);
+});
+
+test('a restarted owner is told apart by its generation', async () => {
+  const name = testName('restart');
+  const first = server(others()[0]!, name);
+  let second: Peer | undefined;
+  try {
+    assert.ok((await first.next()).ready);
+    const pid1 = await callFunction(name, ['pid']);
+    first.kill('SIGKILL');
+    await first.done();
+    second = server(others()[1] ?? others()[0]!, name);
+    assert.ok((await second.next()).ready);
+    // the cached connection to the dead owner fails once, then the call reaches the new owner
+    let pid2: unknown;
+    try {
+      pid2 = await callFunction(name, ['pid']);
+    } catch (err) {
+      assert.is((err as IpcError).code, 'PEER_GONE');
+      pid2 = await callFunction(name, ['pid']);
+    }
+    assert.is.not(pid2, pid1);
+  } finally {
+    first.kill();
+    second?.kill();
+    removeFunction(name);
+  }
+});
+
+test.run();
