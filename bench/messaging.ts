@@ -107,7 +107,7 @@ async function runChild(kind: string, arg: string): Promise<void> {
     const srv = net.createServer((sock) => {
       sock.setNoDelay(true);
       let count = 0;
-      let pending = Buffer.alloc(0);
+      let pending: Buffer = Buffer.alloc(0);
       sock.on('data', (d: Buffer) => {
         pending = pending.length ? Buffer.concat([pending, d]) : d;
         let off = 0;
@@ -187,7 +187,7 @@ async function benchUds(): Promise<Record<string, Stat | number>> {
     sock.setNoDelay(true);
     await new Promise<void>((r) => sock.once('connect', () => r()));
     let waiting: ((b: Buffer) => void) | undefined;
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     sock.on('data', (d: Buffer) => {
       pending = pending.length ? Buffer.concat([pending, d]) : d;
       while (pending.length >= 4) {
@@ -266,7 +266,7 @@ async function benchWorker(): Promise<Record<string, Stat>> {
   }
 }
 
-function benchFloor(): Record<string, Stat> {
+function benchFloor(): { futexOnly: Stat; spinThenFutex: Stat } {
   const src = join(root, 'bench', 'c', 'messaging_floor.c');
   const exe = join(root, 'build', 'bench', 'messaging_floor');
   mkdirSync(dirname(exe), { recursive: true });

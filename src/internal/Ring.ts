@@ -50,6 +50,20 @@ export function ringCore(): RingExports {
   return runtime().exportsAs<RingExports>();
 }
 
+// A view of the memory that is refreshed only when the memory grew: runtime().u8 costs a
+// buffer lookup per call, too much per message. The memory only grows through the region
+// allocator, whose end moves when it does.
+let view: Uint8Array | undefined;
+let viewEnd = -1;
+export function memoryView(): Uint8Array {
+  const rt = runtime();
+  if (view === undefined || viewEnd !== rt.regions.endOfMemory) {
+    view = rt.u8;
+    viewEnd = rt.regions.endOfMemory;
+  }
+  return view;
+}
+
 /** Record types (the `type` field of a record). */
 export const RecordType = {
   REQUEST: 1,
@@ -108,7 +122,10 @@ export class Ring {
       const flags = (msg.started ? 0 : FIRST) | (end === total ? LAST : 0);
       const at = core.ringReserve(ring, length, msg.type, flags, msg.id);
       if (at === 0) break;
-      if (length > 0) runtime().u8.set(msg.payload.subarray(msg.offset, end), at);
+      if (length > 0) {
+        if (length === total) memoryView().set(msg.payload, at);
+        else memoryView().set(msg.payload.subarray(msg.offset, end), at);
+      }
       msg.offset = end;
       msg.started = true;
       wrote = true;
@@ -161,7 +178,7 @@ export class Ring {
         this.parts.length = 0;
         this.partsLength = 0;
         try {
-          sink(type, id, runtime().u8.subarray(start, start + length));
+          sink(type, id, memoryView().subarray(start, start + length));
         } finally {
           if (core.ringAdvance(ring, rec) > 0) wantsSpace = true;
         }
@@ -176,7 +193,7 @@ export class Ring {
         this.partsId = id;
       }
       if (this.partsType === type && this.partsId === id && (this.parts.length > 0 || flags & FIRST)) {
-        this.parts.push(runtime().u8.slice(start, start + length));
+        this.parts.push(memoryView().slice(start, start + length));
         this.partsLength += length;
       }
       if (core.ringAdvance(ring, rec) > 0) wantsSpace = true;
