@@ -1,23 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import process from 'node:process';
-import { IpcError, type IpcErrorCode } from '../src/IpcError.ts';
 import { native } from '../src/internal/addon.ts';
 import { listSegments, MappedSegment, unlinkSegment } from '../src/internal/MappedSegment.ts';
 import { runtime } from '../src/internal/runtime.ts';
 import { currentHost, HOSTS, Peer } from './helpers/hosts.ts';
+import { expectCode, expectThrow } from './helpers/expect.ts';
 import { testName } from './helpers/names.ts';
-
-function expectCode(fn: () => unknown, code: IpcErrorCode): IpcError {
-  try {
-    fn();
-  } catch (err) {
-    if (!(err instanceof IpcError)) throw err;
-    assert.is(err.code, code, err.message);
-    return err;
-  }
-  throw new assert.Assertion({ message: `expected IpcError ${code}`, operator: 'throws', generated: true, expects: code, actual: 'no error' });
-}
 
 test('MappedSegment.create() maps a zero-filled segment that open() in this process sees', () => {
   const name = testName('seg');
@@ -79,9 +68,9 @@ test('MappedSegment rejects invalid names with INVALID_NAME or TypeError', () =>
     expectCode(() => MappedSegment.open(bad), 'INVALID_NAME');
     expectCode(() => unlinkSegment(bad), 'INVALID_NAME');
   }
-  assert.throws(() => MappedSegment.open(42 as unknown as string), TypeError);
-  assert.throws(() => MappedSegment.create(testName('size'), 0), RangeError);
-  assert.throws(() => MappedSegment.create(testName('size'), 1.5), RangeError);
+  expectThrow(() => MappedSegment.open(42 as unknown as string), TypeError);
+  expectThrow(() => MappedSegment.create(testName('size'), 0), RangeError);
+  expectThrow(() => MappedSegment.create(testName('size'), 1.5), RangeError);
 });
 
 test('MappedSegment.open() of a missing segment throws NOT_FOUND', () => {
@@ -117,8 +106,8 @@ test('MappedSegment.at() bounds-checks offsets', () => {
   const seg = MappedSegment.create(name, 100);
   try {
     assert.is(seg.at(96, 4), seg.ptr + 96);
-    assert.throws(() => seg.at(97, 4), RangeError);
-    assert.throws(() => seg.at(-1), RangeError);
+    expectThrow(() => seg.at(97, 4), RangeError);
+    expectThrow(() => seg.at(-1), RangeError);
   } finally {
     seg.unmap();
     unlinkSegment(name);
