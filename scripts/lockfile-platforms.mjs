@@ -11,7 +11,7 @@ const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'package-lock.j
 const lock = JSON.parse(readFileSync(file, 'utf8'));
 const packages = lock.packages;
 let added = 0;
-for (const [path, entry] of Object.entries(packages)) {
+for (const entry of Object.values(packages)) {
   for (const [dep, version] of Object.entries(entry.optionalDependencies ?? {})) {
     const key = `node_modules/${dep}`;
     if (packages[key]) continue;
@@ -19,7 +19,6 @@ for (const [path, entry] of Object.entries(packages)) {
     if (!m) continue;
     packages[key] = { version, cpu: [m[2] === 'aarch64' ? 'arm64' : m[2]], dev: true, license: 'MIT', optional: true, os: [m[1]], ...(m[3] ? { libc: [m[3]] } : {}) };
     added++;
-    void path;
   }
 }
 lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)));

@@ -116,37 +116,24 @@ test('MappedSegment.at() bounds-checks offsets', () => {
 
 test('MappedSegment.open() without permission throws PERMISSION_DENIED', async () => {
   const name = testName('perm');
-  if (process.getuid?.() === 0) {
-    // root bypasses file modes: ask an unprivileged child to open a 0600 segment of root's
-    const seg = MappedSegment.create(name, 4096, { mode: 0o600 });
-    try {
-      const peer = new Peer(currentHost(), ['open', name]);
-      peer.child; // started
-      const r = await peer.next<{ ok: boolean; code: string }>();
-      assert.is(r.ok, true); // sanity: root's child can open it
-      await peer.done();
-    } finally {
-      seg.unmap();
-    }
-    const { spawnSync } = await import('node:child_process');
-    const { hostCommand } = await import('./helpers/hosts.ts');
-    const { dirname, join } = await import('node:path');
-    const { fileURLToPath } = await import('node:url');
-    const script = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'peer.mjs');
-    const [cmd, args] = hostCommand('node', script, ['open', name]);
-    const r = spawnSync(cmd, args, { uid: 65534, gid: 65534, encoding: 'utf8', env: { ...process.env, HOME: '/tmp' }, timeout: 20_000 });
-    unlinkSegment(name);
-    const line = JSON.parse(r.stdout.trim().split('\n')[0] ?? '{}') as { ok: boolean; code: string };
-    assert.is(line.ok, false, r.stderr);
-    assert.is(line.code, 'PERMISSION_DENIED');
-  } else {
-    const seg = MappedSegment.create(name, 4096, { mode: 0o000 });
-    seg.unmap();
+  if (process.getuid?.() !== 0) {
+    MappedSegment.create(name, 4096, { mode: 0o000 }).unmap();
     try {
       expectCode(() => MappedSegment.open(name), 'PERMISSION_DENIED');
     } finally {
       unlinkSegment(name);
     }
+    return;
+  }
+  // Root ignores file modes, so an unprivileged child (nobody) tries to open root's 0600 segment.
+  MappedSegment.create(name, 4096, { mode: 0o600 }).unmap();
+  try {
+    const peer = new Peer('node', ['open', name], { HOME: '/tmp' }, { uid: 65534, gid: 65534 });
+    const r = await peer.next<{ ok: boolean; code: string }>();
+    await peer.done();
+    assert.equal([r.ok, r.code], [false, 'PERMISSION_DENIED'], peer.errors);
+  } finally {
+    unlinkSegment(name);
   }
 });
 
