@@ -28,7 +28,7 @@ test('MappedSegment.create() maps a zero-filled segment that open() in this proc
   }
 });
 
-test('MappedSegment windows stay mapped after the memory grows', () => {
+test('MappedSegment windows stay mapped after the memory grows', async () => {
   const name = testName('grow');
   const seg = MappedSegment.create(name, 4096);
   try {
@@ -41,6 +41,10 @@ test('MappedSegment windows stay mapped after the memory grows', () => {
     const again = MappedSegment.open(name);
     assert.is(runtime().core.atomicLoad32(again.at(0, 4)), 777);
     assert.is(native().baseAddress(runtime().u8), runtime().base);
+    // and another process sees the write made after the grow: the window is not a private copy
+    const reader = new Peer(currentHost(), ['read32', name, '0']);
+    assert.equal(await reader.next(), { value: 777 });
+    await reader.done();
     again.unmap();
     runtime().regions.release(scratch);
   } finally {
