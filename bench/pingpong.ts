@@ -44,7 +44,7 @@ interface Mode {
   label: string;
   kind: 'c' | 'mb' | 'uds' | 'ipc';
   /** membridge: how both sides wait. */
-  wait?: 'sync' | 'async';
+  wait?: WaitKind;
   /** C: spin mode and starting budget. */
   c?: [spin: 'none' | 'fixed' | 'adaptive', spinNs: number];
   pongHost?: Host;
@@ -59,11 +59,23 @@ const MODES: Mode[] = [
   { id: 'sync', label: 'membridge sync (Doorbell.wait)', kind: 'mb', wait: 'sync', pongHost: 'node' },
   { id: 'sync-nospin', label: 'membridge sync, MEMBRIDGE_SPIN_NS=0', kind: 'mb', wait: 'sync', pongHost: 'node', env: { MEMBRIDGE_SPIN_NS: '0' } },
   { id: 'async', label: 'membridge async (waitAsync)', kind: 'mb', wait: 'async', pongHost: 'node' },
+  // Not a library mode (yet): spin on the main thread for the policy's budget, then hand the wait
+  // to the waiter thread; shows what a hybrid async wait could gain.
+  { id: 'async-spin', label: 'membridge async after a sync spin', kind: 'mb', wait: 'async-spin', pongHost: 'node' },
   { id: 'uds', label: 'Unix domain socket (net, 1 byte)', kind: 'uds' },
   { id: 'ipc', label: 'child_process IPC (fork + send)', kind: 'ipc' },
   { id: 'sync-bun', label: 'membridge sync Node↔Bun', kind: 'mb', wait: 'sync', pongHost: 'bun', cross: true },
   { id: 'sync-deno', label: 'membridge sync Node↔Deno', kind: 'mb', wait: 'sync', pongHost: 'deno', cross: true },
 ];
+
+type WaitKind = 'sync' | 'async' | 'async-spin';
+
+/** Waits for the doorbell to move on from `seen`, the way `kind` says. */
+async function waitFor(bell: Doorbell, seen: number, kind: WaitKind): Promise<'changed' | 'timed-out'> {
+  if (kind === 'sync') return bell.wait(seen, WAIT_TIMEOUT_MS);
+  if (kind === 'async-spin' && bell.wait(seen, 0) === 'changed') return 'changed';
+  return bell.waitAsync(seen, WAIT_TIMEOUT_MS);
+}
 
 const SELF = fileURLToPath(import.meta.url);
 const WAIT_TIMEOUT_MS = 30_000;
@@ -81,7 +93,7 @@ function segmentName(): string {
   return `${SEGMENT_PREFIX}${process.pid}-${Date.now().toString(36)}`;
 }
 
-async function pingMembridge(wait: 'sync' | 'async', pongHost: Host, warmup: number, iterations: number, pongCpu: number | undefined): Promise<Stats> {
+async function pingMembridge(wait: WaitKind, pongHost: Host, warmup: number, iterations: number, pongCpu: number | undefined): Promise<Stats> {
   const name = segmentName();
   const seg = MappedSegment.create(name, 4096);
   let linked = true;
@@ -101,7 +113,7 @@ async function pingMembridge(wait: 'sync' | 'async', pongHost: Host, warmup: num
     pong = spawn(cmd, argv, { stdio: ['ignore', 'inherit', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => pong!.on('exit', (code) => resolve(code)));
     let seenB = b.seq;
-    if ((wait === 'sync' ? b.wait(seenB, WAIT_TIMEOUT_MS) : await b.waitAsync(seenB, WAIT_TIMEOUT_MS)) === 'timed-out') {
+    if ((await waitFor(b, seenB, wait)) === 'timed-out') {
       throw new Error(`pong on ${pongHost} did not start within ${WAIT_TIMEOUT_MS} ms`);
     }
     // Both sides have the segment mapped: drop the name now, so nothing is left in /dev/shm
@@ -112,7 +124,8 @@ async function pingMembridge(wait: 'sync' | 'async', pongHost: Host, warmup: num
     for (let i = 0; i < total; i++) {
       const t0 = performance.now();
       a.ring();
-      const outcome = wait === 'sync' ? b.wait(seenB, WAIT_TIMEOUT_MS) : await b.waitAsync(seenB, WAIT_TIMEOUT_MS);
+      // A sync wait must not go through an await: that alone would add a microtask turn.
+      const outcome = wait === 'sync' ? b.wait(seenB, WAIT_TIMEOUT_MS) : await waitFor(b, seenB, wait);
       const t1 = performance.now();
       const now = b.seq;
       if (outcome !== 'changed' || ((now - seenB) | 0) !== 1) throw new Error(`round trip ${i}: pong's counter went from ${seenB} to ${now} (${outcome})`);
@@ -129,14 +142,14 @@ async function pingMembridge(wait: 'sync' | 'async', pongHost: Host, warmup: num
   }
 }
 
-async function pongMembridge(name: string, wait: 'sync' | 'async', total: number): Promise<void> {
+async function pongMembridge(name: string, wait: WaitKind, total: number): Promise<void> {
   const seg = MappedSegment.open(name);
   const a = new Doorbell(seg.at(BELL_A, Doorbell.size));
   const b = new Doorbell(seg.at(BELL_B, Doorbell.size));
   let seenA = a.seq;
   b.ring();
   for (let i = 0; i < total; i++) {
-    const outcome = wait === 'sync' ? a.wait(seenA, WAIT_TIMEOUT_MS) : await a.waitAsync(seenA, WAIT_TIMEOUT_MS);
+    const outcome = wait === 'sync' ? a.wait(seenA, WAIT_TIMEOUT_MS) : await waitFor(a, seenA, wait);
     const now = a.seq;
     if (outcome !== 'changed' || ((now - seenA) | 0) !== 1) throw new Error(`pong ${i}: ping's counter went from ${seenA} to ${now} (${outcome})`);
     seenA = now;
@@ -485,7 +498,7 @@ async function orchestrate(argv: string[]): Promise<void> {
           'Two OS processes, lockstep ping-pong. Each mode and round runs in fresh processes; modes are interleaved within a round. ' +
           'The ping side times every round trip (performance.now() in JS, CLOCK_MONOTONIC in C) and checks that the peer counter advanced by exactly 1. ' +
           'Per round: median, p99, p99.9 (nearest rank), mean. Across rounds: the median of each statistic.',
-        membridge: 'One 4 KiB segment, doorbell A (ping→pong) at offset 0 and doorbell B (pong→ping) at offset 64. Ping: ring A, wait B. Pong: wait A, ring B. sync = Doorbell.wait (addon futexWait with the adaptive spin of src/internal/spinPolicy.ts), async = Doorbell.waitAsync on both sides (dedicated waiter thread + threadsafe function).',
+        membridge: 'One 4 KiB segment, doorbell A (ping→pong) at offset 0 and doorbell B (pong→ping) at offset 64. Ping: ring A, wait B. Pong: wait A, ring B. sync = Doorbell.wait (addon futexWait with the adaptive spin of src/internal/spinPolicy.ts), async = Doorbell.waitAsync on both sides (dedicated waiter thread + threadsafe function). async-spin (experimental, not a library mode) = Doorbell.wait(seen, 0) first, i.e. the policy\'s spin on the main thread, then Doorbell.waitAsync.',
         c: 'bench/c/futex_pingpong.c, cc -O2: fork() + MAP_SHARED page, the same doorbell protocol (seq + sleepers, wake only when sleepers > 0), spin loop identical to native DoWait (32 × load+PAUSE per clock check). Spin modes: none, fixed 4 µs, adaptive (same policy as spinPolicy.ts).',
         uds: 'node:net over a Unix socket in os.tmpdir(); 1-byte messages, echoed and checked.',
         ipc: 'child_process.fork + process.send of a number (json serialization), echoed and checked.',
@@ -521,9 +534,9 @@ async function main(): Promise<void> {
   const say = (s: Stats): void => void process.stdout.write(JSON.stringify({ host: currentHost(), ...s }) + '\n');
   switch (role) {
     case 'ping-mb':
-      return say(await pingMembridge(rest[0] as 'sync' | 'async', rest[1] as Host, Number(rest[2]), Number(rest[3]), cpu(rest[4])));
+      return say(await pingMembridge(rest[0] as WaitKind, rest[1] as Host, Number(rest[2]), Number(rest[3]), cpu(rest[4])));
     case 'pong-mb':
-      return pongMembridge(rest[0]!, rest[1] as 'sync' | 'async', Number(rest[2]));
+      return pongMembridge(rest[0]!, rest[1] as WaitKind, Number(rest[2]));
     case 'ping-uds':
       return say(await pingUds(Number(rest[0]), Number(rest[1]), cpu(rest[2])));
     case 'pong-uds':
