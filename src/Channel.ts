@@ -8,7 +8,6 @@ import { AsyncQueue } from './internal/AsyncQueue.ts';
 import { Connection, encodeError } from './internal/Connection.ts';
 import { Doorbell } from './internal/Doorbell.ts';
 import { closeIdleWaiters } from './internal/futex.ts';
-import { spinPolicy } from './internal/spinPolicy.ts';
 import { MappedSegment, unlinkSegment } from './internal/MappedSegment.ts';
 import { isProcessAlive, selfIdentity } from './internal/processIdentity.ts';
 import { Outgoing, RecordType, Ring, ringCore, type RingExports } from './internal/Ring.ts';
@@ -54,33 +53,6 @@ export interface ChannelInternals {
 export const CHANNEL_VERSION = 1;
 const STOP = 1;
 const RECLAIM = 2;
-// After traffic, poll before sleeping, as long as the last message is no older than HOT_WINDOW_MS.
-const HOT_WINDOW_MS = 2;
-
-/**
- * How long the event loop polls before a native wait. Spinning pays only when the peer runs on
- * another core at that moment; on a shared core it only delays the peer. So the budget adapts:
- * doubled (up to 100 µs) after a poll that caught the doorbell, halved after one that did not,
- * switched off below 5 µs and probed again with a small budget every 256 waits.
- */
-class HotSpin {
-  budgetMs = 0.05;
-  private skipped = 0;
-  shouldSpin(): boolean {
-    if (this.budgetMs > 0) return true;
-    if (++this.skipped < 256) return false;
-    this.skipped = 0;
-    this.budgetMs = 0.01;
-    return true;
-  }
-  record(caught: boolean): void {
-    if (caught) this.budgetMs = Math.min(0.1, this.budgetMs * 2);
-    else {
-      this.budgetMs /= 2;
-      if (this.budgetMs < 0.005) this.budgetMs = 0;
-    }
-  }
-}
 const DEFAULTS = { maxClients: 16, ringSize: 65536, openTimeoutMs: 1000, timeoutMs: 30_000, livenessMs: 100 };
 
 /** A client as its server sees it: the target of server-initiated requests and notifications. */
@@ -235,7 +207,6 @@ export class Channel {
   private requestQueue: AsyncQueue<IncomingRequest> | undefined;
   private notificationQueue: AsyncQueue<IncomingNotification> | undefined;
   private running = false;
-  private readonly hot = new HotSpin();
   private stopper = new AbortController();
   private brokenBy: Error | undefined;
   private readonly opts: Required<ChannelOptions>;
@@ -877,7 +848,6 @@ export class Channel {
   // the event loop), in slices of livenessMs so a dead peer is noticed within a slice.
   private async run(): Promise<void> {
     let lastYield = performance.now();
-    let lastWork = this.role === 'client' ? lastYield : -Infinity;
     try {
       while (this.wantsLoop()) {
         const seen = this.myBell.seq;
@@ -886,23 +856,12 @@ export class Channel {
         let now = performance.now();
         for (const c of this.conns) if (c && c.earliest <= now) c.expire(now, () => `Cannot finish the request on ${this.target(this.name)}`);
         if (worked) {
-          lastWork = now;
           // Let handlers' promises, timers and I/O run between batches.
           if (now - lastYield > 1) {
             await new Promise<void>((r) => setImmediate(r));
             lastYield = performance.now();
           } else await Promise.resolve();
           continue;
-        }
-        // Hot path: right after traffic, poll the doorbell on the event loop for a few tens of
-        // microseconds before handing the wait to a native thread, whose wake-up costs 10–50 µs
-        // (runtime-notes §3). Bounded, and only while traffic flows, so an idle channel never spins.
-        if (spinPolicy.spinNs > 0 && now - lastWork < HOT_WINDOW_MS && this.hot.shouldSpin()) {
-          const until = now + this.hot.budgetMs;
-          while (this.myBell.seq === seen && performance.now() < until) {}
-          const caught = this.myBell.seq !== seen;
-          this.hot.record(caught);
-          if (caught) continue;
         }
         let earliest = Infinity;
         for (const c of this.conns) if (c && c.earliest < earliest) earliest = c.earliest;

@@ -48,7 +48,7 @@ test('HostFunctionDispatcher answers every call, including functions that return
 test('HostFunctionCaller in this process calls a dispatcher on each other host; results over the limit are TOO_LARGE', async () => {
   for (const host of HOSTS.filter((h) => h !== currentHost())) {
     const name = testName(`disp-${host}`);
-    const peer = new Peer(host, ['dispatch', name, '1000', '1000'], {}, 'msgPeer');
+    const peer = new Peer(host, ['dispatch', name, '1000', '1000'], {}, {}, 'msgPeer');
     let caller: HostFunctionCaller | undefined;
     try {
       assert.ok((await peer.next()).ready);

@@ -22,7 +22,7 @@ async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string> {
 }
 
 function server(host: Host, name: string): Peer {
-  return new Peer(host, ['serve', name], {}, 'msgPeer');
+  return new Peer(host, ['serve', name], {}, {}, 'msgPeer');
 }
 
 test('createFunction() serves callFunction() and callFunctionSync() of other hosts, and removeFunction() ends it', async () => {
@@ -75,7 +75,7 @@ test('createFunction() in this process: removeFunction() resolves it with true, 
     await new Promise((r) => setTimeout(r, ms));
     return ms;
   });
-  const caller = new Peer(others()[0]!, ['call', name, '3', 'x'], {}, 'msgPeer');
+  const caller = new Peer(others()[0]!, ['call', name, '3', 'x'], {}, {}, 'msgPeer');
   try {
     assert.is(await codeOf(callFunction(name, [500], { timeoutMs: 30 })), 'TIMED_OUT');
     assert.is(await callFunction(name, [1]), 1);
@@ -97,7 +97,7 @@ test('createFunction(): four callers making many calls each get exactly their ow
   const callers: Peer[] = [];
   try {
     assert.ok((await owner.next()).ready);
-    for (let i = 0; i < 4; i++) callers.push(new Peer(HOSTS[i % 3]!, [i % 2 ? 'call' : 'callsync', name, String(count), `c${i}`], {}, 'msgPeer'));
+    for (let i = 0; i < 4; i++) callers.push(new Peer(HOSTS[i % 3]!, [i % 2 ? 'call' : 'callsync', name, String(count), `c${i}`], {}, {}, 'msgPeer'));
     for (const c of callers) assert.ok((await c.next()).ready);
     for (const c of callers) {
       const r = await c.next<{ done: boolean; wrong: number }>(600_000);
@@ -118,7 +118,7 @@ test('createFunction(): SIGKILL of the owner mid-call rejects every caller with 
     const callers: Peer[] = [];
     try {
       assert.ok((await owner.next()).ready);
-      for (const mode of ['sync', 'async']) callers.push(new Peer(currentHost(), ['hang-call', name, mode], {}, 'msgPeer'));
+      for (const mode of ['sync', 'async']) callers.push(new Peer(currentHost(), ['hang-call', name, mode], {}, {}, 'msgPeer'));
       for (const c of callers) assert.ok((await c.next()).calling);
       const local = callFunction(name, ['sleep', 60_000], { timeoutMs: 20_000 });
       await new Promise((r) => setTimeout(r, 200));
@@ -149,7 +149,7 @@ test('createFunction(): SIGKILL of a caller leaves the owner serving and its slo
   }, { maxCallers: 2 });
   const holders: Peer[] = [];
   try {
-    for (let i = 0; i < 2; i++) holders.push(new Peer(others()[i % 2]!, ['hold-client', name], {}, 'msgPeer'));
+    for (let i = 0; i < 2; i++) holders.push(new Peer(others()[i % 2]!, ['hold-client', name], {}, {}, 'msgPeer'));
     for (const h of holders) assert.ok((await h.next()).ready);
     // both slots taken: this process cannot connect until the server reclaims a dead holder's slot
     holders[0]!.kill('SIGKILL');
