@@ -465,7 +465,10 @@ export class Channel {
   tryNotify(value: unknown): boolean {
     const conn = this.defaultConnection();
     const msg = new Outgoing(RecordType.NOTIFY, conn.takeId(), encodeValue(value));
-    return conn.tryPost(msg);
+    if (!conn.tryPost(msg)) return false;
+    // A message larger than the free space went in partly; the loop sends the rest.
+    if (conn.queue.length > 0) this.ensureRunning();
+    return true;
   }
 
   /**
@@ -608,7 +611,10 @@ export class Channel {
   _notify(conn: Connection, value: unknown, options: SendOptions): Promise<void> {
     this.ensureUsable('send a notification');
     const msg = new Outgoing(RecordType.NOTIFY, conn.takeId(), encodeValue(value));
-    if (conn.tryPost(msg)) return Promise.resolve();
+    if (conn.tryPost(msg)) {
+      if (conn.queue.length > 0) this.ensureRunning();
+      return Promise.resolve();
+    }
     if (options.wait === false) return Promise.reject(this.fullError());
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(abortError(this.target(this.name), signal));
@@ -639,8 +645,8 @@ export class Channel {
     if (!conn.tryPost(msg)) {
       conn.enqueue({ msg, resolve: noop, reject: noop, deadline: Infinity });
       conn.flush();
-      this.ensureRunning();
     }
+    if (conn.queue.length > 0) this.ensureRunning();
   }
 
   private defaultConnection(): Connection {

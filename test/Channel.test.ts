@@ -4,6 +4,7 @@ import { Channel, type IncomingRequest } from '../src/Channel.ts';
 import { IpcError } from '../src/IpcError.ts';
 import { RemoteError } from '../src/RemoteError.ts';
 import { listSegments } from '../src/internal/MappedSegment.ts';
+import { currentHost, HOSTS, Peer } from './helpers/hosts.ts';
 import { testName } from './helpers/names.ts';
 
 async function code(p: Promise<unknown>): Promise<string> {
@@ -176,6 +177,41 @@ test('Channel server open() refuses a live name and takes over a closed one with
     a.close();
   }
   assert.is(await code(Promise.resolve().then(() => new Channel(name, 'client').open())), 'NOT_FOUND');
+});
+
+test('Channel.notify() waits for a slow consumer in another process and loses nothing', async () => {
+  for (const host of HOSTS.filter((h) => h !== currentHost())) {
+    const name = testName(`slow-${host}`);
+    const peer = new Peer(host, ['slow-sink', name, '2000'], {}, {}, 'msgPeer');
+    let client: Channel | undefined;
+    try {
+      assert.ok((await peer.next()).ready);
+      client = new Channel(name, 'client').open();
+      let fullSeen = 0;
+      for (let i = 0; i < 2000; i++) {
+        const payload = [i, new Uint8Array(300).fill(i & 0xff)];
+        // every 10th message asks not to wait: FULL is the answer while the consumer lags
+        if (i % 10 === 0) {
+          try {
+            await client.notify(payload, { wait: false });
+            continue;
+          } catch (err) {
+            assert.is((err as IpcError).code, 'FULL');
+            fullSeen++;
+          }
+        }
+        await client.notify(payload, { timeoutMs: 10_000 });
+      }
+      const r = await peer.next<{ got: number; inOrder: boolean }>();
+      assert.equal(r, { got: 2000, inOrder: true });
+      assert.ok(fullSeen > 0, 'the ring filled up at least once');
+    } finally {
+      client?.close();
+      peer.kill();
+      await peer.done();
+    }
+    assert.equal(listSegments(name), []);
+  }
 });
 
 test.run();
