@@ -16,7 +16,7 @@ export interface Vector {
 
 // Bundled tests live in build/test/; the repository root is two levels up.
 const here = dirname(fileURLToPath(import.meta.url));
-const candidates = [join(here, '..', '..', 'test', 'vectors'), join(here, '..', 'vectors'), join(here, 'vectors')];
+const candidates = [join(here, '..', '..', 'test', 'vectors'), join(here, '..', 'test', 'vectors'), join(here, '..', 'vectors')];
 
 export function loadVectors(): Vector[] {
   for (const dir of candidates) {
