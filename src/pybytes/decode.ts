@@ -50,10 +50,16 @@ function truncated(offset: number, tag: number, length: number): never {
  * Trailing bytes after the root item are ignored (shared/docs/pybytes-format.md §3).
  */
 export function decodeRange(host: CodecHost, ptr: number, length: number, options?: DecodeOptions): unknown {
-  const maxDepth = limit('maxDepth', options?.maxDepth, DECODE_DEFAULTS.maxDepth, 10_000);
-  const maxStr = limit('maxStringLength', options?.maxStringLength, DECODE_DEFAULTS.maxStringLength, 0xffffffff);
-  const maxBin = limit('maxBinaryLength', options?.maxBinaryLength, DECODE_DEFAULTS.maxBinaryLength, 0xffffffff);
-  const maxItems = limit('maxContainerLength', options?.maxContainerLength, DECODE_DEFAULTS.maxContainerLength, 0xffffffff);
+  let maxDepth: number = DECODE_DEFAULTS.maxDepth;
+  let maxStr: number = DECODE_DEFAULTS.maxStringLength;
+  let maxBin: number = DECODE_DEFAULTS.maxBinaryLength;
+  let maxItems: number = DECODE_DEFAULTS.maxContainerLength;
+  if (options !== undefined) {
+    maxDepth = limit('maxDepth', options.maxDepth, maxDepth, 10_000);
+    maxStr = limit('maxStringLength', options.maxStringLength, maxStr, 0xffffffff);
+    maxBin = limit('maxBinaryLength', options.maxBinaryLength, maxBin, 0xffffffff);
+    maxItems = limit('maxContainerLength', options.maxContainerLength, maxItems, 0xffffffff);
+  }
   const stackBytes = (maxDepth * T.FRAME_SIZE + 15) & ~15;
   // Every item takes at least one byte, so `length` tokens always suffice; start smaller so that a
   // large binary payload does not reserve 12 bytes of tokens per payload byte.
@@ -68,23 +74,19 @@ export function decodeRange(host: CodecHost, ptr: number, length: number, option
     }
     if (status !== T.S_OK) report(host, status, length, options);
     const buffer = host.memory.buffer;
+    // One set of views over the whole memory, renewed only when it grew (views are per buffer).
     if (u8.buffer !== buffer || u8.byteLength !== buffer.byteLength) {
       u8 = new Uint8Array(buffer);
       dv = new DataView(buffer);
+      tok = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
     }
-    tok = new Int32Array(buffer, scratch + stackBytes, ex.pbTokenCount() * 3);
-    ti = 0;
+    ti = (scratch + stackBytes) >>> 2;
     base = ptr;
-    lossless = options?.lossless === true;
+    lossless = options !== undefined && options.lossless === true;
     sharedMemory = host.shared;
-    try {
-      return read();
-    } finally {
-      tok = EMPTY_TOKENS;
-    }
+    return read();
   }
 }
-const EMPTY_TOKENS = new Int32Array(0);
 
 function report(host: CodecHost, status: number, length: number, options?: DecodeOptions): never {
   const ex = host.exports;
@@ -115,6 +117,35 @@ function text(p: number, n: number, ascii: boolean): string {
   }
   // TextDecoder refuses views of a SharedArrayBuffer: copy those out first.
   return utf8.decode(sharedMemory ? u8.slice(p, p + n) : u8.subarray(p, p + n));
+}
+
+// Dict keys repeat from message to message: cache short ASCII keys by their bytes, so that a key is
+// one interned string (faster property stores) instead of a fresh string per decode.
+const KEY_SLOTS = 4096;
+const keyStrings: Array<string | undefined> = new Array(KEY_SLOTS).fill(undefined);
+const keyBytes = new Uint8Array(KEY_SLOTS * 16);
+
+function keyText(p: number, n: number, ascii: boolean): string {
+  if (!ascii || n > 16 || n === 0) return text(p, n, ascii);
+  let h = n;
+  for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + u8[p + i]!) | 0;
+  const slot = (h ^ (h >>> 12)) & (KEY_SLOTS - 1);
+  const cached = keyStrings[slot];
+  const at = slot * 16;
+  if (cached !== undefined && cached.length === n) {
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      if (keyBytes[at + i] !== u8[p + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return cached;
+  }
+  const s = text(p, n, true);
+  keyStrings[slot] = s;
+  for (let i = 0; i < n; i++) keyBytes[at + i] = u8[p + i]!;
+  return s;
 }
 
 function bigIntAt(p: number, n: number): bigint {
@@ -263,7 +294,10 @@ function mapping(kind: number, head: number, n: number): unknown {
     // key can replace the prototype; `constructor` / `prototype` only shadow, as own properties do.
     const obj: Record<string, unknown> = {};
     for (let i = 0; i < n; i++) {
-      const key = read() as string;
+      // every key is a STR token (F_STR_KEYS): read it here, through the key cache
+      const kh = tok[ti]!;
+      const key = keyText(base + tok[ti + 1]!, tok[ti + 2]! >>> 0, (kh & T.F_ASCII) !== 0);
+      ti += 3;
       const value = read();
       if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
       else obj[key] = value;

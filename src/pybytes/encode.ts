@@ -42,7 +42,7 @@ function grow(n: number): void {
   const next = new Uint8Array(size);
   next.set(buf.subarray(0, pos));
   buf = own = next;
-  dv = new DataView(next.buffer);
+  dv = ownView = new DataView(next.buffer);
   end = size;
 }
 
@@ -380,22 +380,41 @@ function depthOption(options?: EncodeOptions): number {
   return d;
 }
 
-function run<T>(target: Uint8Array, start: number, limit: number, canGrow: boolean, options: EncodeOptions | undefined, body: () => T): T {
-  const saved = busy ? { buf, dv, pos, end, growable, maxDepth, own } : undefined;
-  if (saved) own = new Uint8Array(256);
-  busy = true;
-  buf = canGrow ? own : target;
-  dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  pos = start;
-  end = limit;
-  growable = canGrow;
-  maxDepth = depthOption(options);
-  try {
-    return body();
-  } finally {
-    if (saved) ({ buf, dv, pos, end, growable, maxDepth, own } = saved);
-    busy = saved !== undefined;
+let ownView = dv;
+
+// Points the writer at `target`; returns the previous state when this is a nested call.
+function begin(target: Uint8Array | undefined, start: number, limit: number, options: EncodeOptions | undefined): unknown[] | undefined {
+  const saved = busy ? [buf, dv, pos, end, growable, maxDepth, own, ownView] : undefined;
+  if (saved) {
+    own = new Uint8Array(256);
+    ownView = new DataView(own.buffer);
   }
+  busy = true;
+  if (target === undefined) {
+    buf = own;
+    dv = ownView;
+    end = own.byteLength;
+    growable = true;
+  } else {
+    buf = target;
+    dv = new DataView(target.buffer, target.byteOffset, target.byteLength);
+    end = limit;
+    growable = false;
+  }
+  pos = start;
+  maxDepth = options?.maxDepth === undefined ? ENCODE_DEFAULTS.maxDepth : depthOption(options);
+  return saved;
+}
+
+function finish(saved: unknown[] | undefined): void {
+  if (growable) {
+    own = buf;
+    ownView = dv;
+  }
+  if (saved) {
+    [buf, dv, pos, end, growable, maxDepth, own, ownView] = saved as [Uint8Array, DataView, number, number, boolean, number, Uint8Array, DataView];
+  }
+  busy = saved !== undefined;
 }
 
 /**
@@ -416,11 +435,14 @@ function run<T>(target: Uint8Array, start: number, limit: number, canGrow: boole
  * ```
  */
 export function encode(value: unknown, options?: EncodeOptions): Uint8Array {
-  return run(own, 0, own.byteLength, true, options, () => {
+  const saved = begin(undefined, 0, 0, options);
+  try {
     buf[pos++] = 0xfd;
     writeValue(value, 0);
     return buf.slice(0, pos);
-  });
+  } finally {
+    finish(saved);
+  }
 }
 
 /**
@@ -433,15 +455,16 @@ export function encodeRange(host: CodecHost, value: unknown, ptr: number, capaci
   if (!Number.isInteger(ptr) || !Number.isInteger(capacity) || ptr < 0 || capacity < 0 || ptr + capacity > memory.byteLength) {
     throw new RangeError(`Cannot encode into [${ptr}, ${ptr + capacity}): outside the ${memory.byteLength}-byte memory`);
   }
+  const saved = begin(memory, ptr, ptr + capacity, options);
   try {
-    return run(memory, ptr, ptr + capacity, false, options, () => {
-      if (capacity < 1) throw FULL;
-      buf[pos++] = 0xfd;
-      writeValue(value, 0);
-      return pos - ptr;
-    });
+    if (capacity < 1) throw FULL;
+    buf[pos++] = 0xfd;
+    writeValue(value, 0);
+    return pos - ptr;
   } catch (err) {
     if (err !== FULL) throw err;
-    return -encode(value, options).byteLength;
+  } finally {
+    finish(saved);
   }
+  return -encode(value, options).byteLength;
 }
