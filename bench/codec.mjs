@@ -130,7 +130,7 @@ for (const [name, value] of Object.entries(datasets)) {
       if (out.length !== len) throw new Error(`${lib} encoded ${name} to ${out.length} bytes, not ${len}`);
     });
     const decodeOps = measure(() => codec.decode(encoded), (out) => {
-      if (probe[name](out) !== expected) throw new Error(`${lib} decoded ${name} differently`);
+      if (!Object.is(probe[name](out), expected)) throw new Error(`${lib} decoded ${name} differently`);
     });
     const r = { dataset: name, library: lib, bytes, encodeOps, encodeMBs: (bytes * encodeOps) / 1e6, decodeOps, decodeMBs: (bytes * decodeOps) / 1e6 };
     results.push(r);
