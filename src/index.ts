@@ -11,3 +11,11 @@ export type { IpcErrorCode, IpcErrorOptions } from './IpcError.ts';
 
 // Runtime support
 export { isNativeAvailable } from './internal/addon.ts';
+
+// Frame buffer: bulk frames through a shared ring
+export { FrameBufferServer } from './FrameBufferServer.ts';
+export type { FrameBufferServerOptions } from './FrameBufferServer.ts';
+export { FrameBufferClient } from './FrameBufferClient.ts';
+export type { FrameBufferClientOptions, FrameBufferStats, FrameView, ReadOptions } from './FrameBufferClient.ts';
+export { FrameBufferTimeout } from './FrameBufferTimeout.ts';
+export type { FrameBufferTimeoutCode } from './FrameBufferTimeout.ts';
