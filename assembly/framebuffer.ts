@@ -37,8 +37,9 @@
 //            waiting for a frame that is still being written sleep on it.
 // frames     frames allocated so far; skipped: bytes lost to the no-straddle rule (metrics).
 // seq        the frame's position with its state in the low 6 bits (positions are multiples of
-//            64): 1 allocated, 2 being written, 3 complete. Claimed by compare-and-swap from any
-//            older value, so it only grows: a reader that finds a larger position knows it lapped.
+//            64): 1 allocated, 2 being written, 3 complete. Before the claim the word holds whatever
+//            an older frame left there (header or data), so only "seq == P | state" means
+//            anything; every other value is judged by the cursor (lapped, or still being claimed).
 //            SYNC POINT: the writer stores "complete" last (sequentially consistent); a reader that
 //            loads it sees length, hash and data.
 // size       bytes reserved for the data; length: bytes written; hash: XXH64 (seed 0) of them.
@@ -169,14 +170,14 @@ export function fbAllocate(ctl: usize, size: u32): f64 {
   }
   atomic.add<u64>(ctl + offsetof<FbControl>("frames"), 1);
   if (skip) atomic.add<u64>(ctl + offsetof<FbControl>("skipped"), skip);
-  // Claim the header only if it still holds an older frame: an allocator that stalled here while
-  // the ring lapped must not overwrite a newer frame's claim.
+  // Claim the header. It holds whatever bytes an older frame left there (data, not necessarily a
+  // header), so only the cursor can say whether the claim is still ours to make: an allocator that
+  // stalled here while the ring lapped its frame must not overwrite a newer frame's claim.
   const f = frameAt(ctl, start);
-  const claim = start | FB_ALLOCATED;
   for (;;) {
     const seen = atomic.load<u64>(f);
-    if (seen >= claim) return <f64>start;
-    if (atomic.cmpxchg<u64>(f, seen, claim) == seen) break;
+    if (!intact(ctl, start)) return <f64>start;
+    if (atomic.cmpxchg<u64>(f, seen, start | FB_ALLOCATED) == seen) break;
   }
   const h = changetype<FbFrame>(f);
   h.size = size;
@@ -193,14 +194,13 @@ export function fbBeginWrite(ctl: usize, pos: f64, len: u32, pid: u32, stamp: u3
   if (p >= cursorOf(ctl)) return FB_NOT_ALLOCATED;
   if (!intact(ctl, p)) return FB_OVERWRITTEN;
   const f = frameAt(ctl, p);
-  const seq = atomic.load<u64>(f);
-  const base = seq & ~FB_STATE_MASK;
-  if (base > p) return FB_OVERWRITTEN;
-  if (base < p) return FB_NOT_ALLOCATED;
+  // Once claimed, the header holds p | state until the ring laps the frame; anything else means
+  // lapped, or an allocation still claiming it (which hands out p only afterwards).
+  if ((atomic.load<u64>(f) & ~FB_STATE_MASK) != p) return intact(ctl, p) ? FB_NOT_ALLOCATED : FB_OVERWRITTEN;
   const h = changetype<FbFrame>(f);
   if (len > h.size) return FB_TOO_LARGE;
   if (atomic.cmpxchg<u64>(f, p | FB_ALLOCATED, p | FB_WRITING) != (p | FB_ALLOCATED)) {
-    return (atomic.load<u64>(f) & ~FB_STATE_MASK) > p ? FB_OVERWRITTEN : FB_WRITTEN;
+    return (atomic.load<u64>(f) & ~FB_STATE_MASK) != p || !intact(ctl, p) ? FB_OVERWRITTEN : FB_WRITTEN;
   }
   h.writerPid = pid;
   h.writerStamp = stamp;
@@ -246,9 +246,8 @@ export function fbReadBegin(ctl: usize, pos: f64, size: u32, hashHi: u32, hashLo
   if (!intact(ctl, p)) return FB_OVERWRITTEN;
   const f = frameAt(ctl, p);
   const seq = atomic.load<u64>(f);
-  const base = seq & ~FB_STATE_MASK;
-  if (base > p) return FB_OVERWRITTEN;
-  if (base < p || (seq & FB_STATE_MASK) != FB_COMPLETE) return FB_PENDING;
+  if ((seq & ~FB_STATE_MASK) != p) return intact(ctl, p) ? FB_PENDING : FB_OVERWRITTEN;
+  if ((seq & FB_STATE_MASK) != FB_COMPLETE) return FB_PENDING;
   const h = changetype<FbFrame>(f);
   if (h.length != size) return FB_SIZE_MISMATCH;
   if (h.hash != ((<u64>hashHi << 32) | <u64>hashLo)) return FB_CHECKSUM_MISMATCH;
