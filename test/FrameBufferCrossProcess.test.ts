@@ -12,7 +12,7 @@ import { testName } from './helpers/names.ts';
 
 type Frame = [offset: number, size: number, checksum: string, seed: number];
 
-const peer = (host: (typeof HOSTS)[number], ...args: string[]): Peer => new Peer(host, args, {}, 'frameBufferPeer');
+const peer = (host: (typeof HOSTS)[number], ...args: string[]): Peer => new Peer(host, args, {}, {}, 'frameBufferPeer');
 const others = HOSTS.filter((h) => h !== currentHost());
 
 test('FrameBuffer frames written on one host are read on every other host', async () => {
