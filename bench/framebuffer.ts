@@ -183,6 +183,7 @@ const unixSocket: Variant = (frame, count) => {
       }
       if (got >= total) {
         serverSide!.off('data', onData);
+        serverSide!.off('error', reject);
         const ms = performance.now() - t0;
         resolve({ gbps: total / (ms / 1000) / 1e9, perFrameUs: per });
       }

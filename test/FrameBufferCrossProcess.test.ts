@@ -22,6 +22,7 @@ test('FrameBuffer frames written on one host are read on every other host', asyn
       const w = peer(writerHost, 'write', server.getKey(), '40', String(HOSTS.indexOf(writerHost) + 1), '70000');
       const { frames } = await w.next<{ frames: Frame[] }>();
       assert.is(await w.done(), 0);
+      assert.ok(frames.every(([, , sum]) => sum !== ''), 'an 8 MiB ring holds 40 frames without lapping');
       for (const readerHost of HOSTS.filter((h) => h !== writerHost)) {
         const r = peer(readerHost, 'read', server.getKey(), JSON.stringify(frames));
         const { results } = await r.next<{ results: string[] }>();
@@ -41,7 +42,7 @@ test('FrameBuffer allocators in several processes never overlap, and lapped fram
   try {
     const writers = HOSTS.map((h, i) => peer(h, 'write', server.getKey(), '300', String(10 + i), '20000'));
     const lists = await Promise.all(writers.map((w) => w.next<{ frames: Frame[] }>()));
-    for (const w of writers) assert.is(await w.done(), 0);
+    for (const [i, w] of writers.entries()) assert.is(await w.done(), 0, `writer on ${w.host}: ${JSON.stringify(lists[i]).slice(0, 2000)} ${w.errors}`);
     const all = lists.flatMap((l) => l.frames).sort((a, b) => a[0] - b[0]);
     assert.is(all.length, 900);
     for (let i = 0; i < all.length; i++) {
@@ -51,8 +52,10 @@ test('FrameBuffer allocators in several processes never overlap, and lapped fram
       if (i + 1 < all.length) assert.ok(end <= all[i + 1]![0], `frame ${off}..${end} overlaps frame ${all[i + 1]![0]}`);
     }
     const cursor = server.stats().position;
-    const live = all.filter(([off]) => cursor <= off + ring);
-    const lapped = all.filter(([off]) => cursor > off + ring);
+    // (A writer descheduled long enough for the others to lap its frame reports no checksum.)
+    const written = all.filter(([, , sum]) => sum !== '');
+    const live = written.filter(([off]) => cursor <= off + ring);
+    const lapped = written.filter(([off]) => cursor > off + ring);
     assert.ok(lapped.length > 0 && live.length > 0);
     const r = peer(others[0]!, 'read', server.getKey(), JSON.stringify([...live, ...lapped.slice(-50)]));
     const { results } = await r.next<{ results: string[] }>();
