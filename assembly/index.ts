@@ -10,3 +10,6 @@ export * from "./ownerLock";
 export function heapBase(): usize { return __heap_base; }
 export * from "./segmentHeader";
 export * from "./codec/index";
+
+export * from "./xxhash64";
+export * from "./framebuffer";

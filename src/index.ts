@@ -20,3 +20,11 @@ export {
   toTypedJson, fromTypedJson,
 } from './pybytes.ts';
 export type { EncodeOptions, DecodeOptions, DecodeInput, DecodeErrorCode, TypedJson } from './pybytes.ts';
+
+// Frame buffer: bulk frames through a shared ring
+export { FrameBufferServer } from './FrameBufferServer.ts';
+export type { FrameBufferServerOptions } from './FrameBufferServer.ts';
+export { FrameBufferClient } from './FrameBufferClient.ts';
+export type { FrameBufferClientOptions, FrameBufferStats, FrameView, ReadOptions } from './FrameBufferClient.ts';
+export { FrameBufferTimeout } from './FrameBufferTimeout.ts';
+export type { FrameBufferTimeoutCode } from './FrameBufferTimeout.ts';
