@@ -155,6 +155,35 @@ test('FrameBufferClient.read() waits for a frame still being written, up to wait
   });
 });
 
+test('FrameBufferClient.readAsync() waits for a frame being written without blocking the event loop', async () => {
+  const server = new FrameBufferServer(1 << 16, { name: testName('fbasync') }).start();
+  const client = new FrameBufferClient(server.getKey()).start();
+  try {
+    const data = pattern(1000, 9);
+    const off = client.allocate(data.length);
+    // The checksum is known in advance to the reader here by hashing a twin frame.
+    const twin = client.allocate(data.length);
+    const sum = client.write(twin, data);
+    setTimeout(() => client.write(off, data), 30);
+    const got = await client.readAsync(off, data.length, sum, { waitMs: 10_000 });
+    assert.equal(got, data);
+    const late = client.allocate(4);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 20);
+    await client.readAsync(late, 4, sum, { waitMs: 10_000, signal: ac.signal }).then(
+      () => assert.unreachable('resolved'),
+      (e: unknown) => assert.is(e instanceof IpcError && e.code, 'ABORTED'),
+    );
+    await client.readAsync(late, 4, sum, { waitMs: 20 }).then(
+      () => assert.unreachable('resolved'),
+      (e: unknown) => assert.is(e instanceof FrameBufferTimeout && e.code, 'TIMED_OUT'),
+    );
+  } finally {
+    client.stop();
+    server.stop();
+  }
+});
+
 test('FrameBufferServer.stop() closes the buffer for clients and removes the segment', () => {
   const name = testName('fbstop');
   const server = new FrameBufferServer(4096, { name, generation: 3 }).start();

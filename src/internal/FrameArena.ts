@@ -38,6 +38,18 @@ export interface FrameBufferExports {
   copyBytes(dst: number, src: number, length: number): void;
 }
 
+/** A read waiting for its frame (see FrameArena.ready). */
+interface PendingRead {
+  offset: number;
+  size: number;
+  checksum: string;
+  hi: number;
+  lo: number;
+  waitMs: number;
+  what: string;
+  deadline: number;
+}
+
 /** Layout version of the FRAMEBUFFER payload (control block + arena). */
 export const FRAMEBUFFER_VERSION = 1;
 
@@ -120,6 +132,8 @@ export interface ReadOptions {
    * at the cost of hashing every byte read.
    */
   verify?: boolean;
+  /** Ends a wait of readAsync() early with IpcError ABORTED. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -256,42 +270,74 @@ export class FrameArena {
 
   /** Waits until frame `offset` is ready to be read; returns the address of its data. */
   private ready(offset: number, size: number, checksum: string, options: ReadOptions, what: string): number {
+    const wait = this.startWait(offset, size, checksum, options, what);
+    for (;;) {
+      const seen = this.bell.seq;
+      const ptr = this.readyStep(wait);
+      if (ptr !== undefined) return ptr;
+      this.bell.wait(seen, this.sliceLeft(wait));
+      this.afterSlice(wait);
+    }
+  }
+
+  /** Like ready(), waiting without blocking the event loop. */
+  private async readyAsync(offset: number, size: number, checksum: string, options: ReadOptions, what: string): Promise<number> {
+    const wait = this.startWait(offset, size, checksum, options, what);
+    for (;;) {
+      const seen = this.bell.seq;
+      const ptr = this.readyStep(wait);
+      if (ptr !== undefined) return ptr;
+      await this.bell.waitAsync(seen, this.sliceLeft(wait), options.signal);
+      this.afterSlice(wait);
+    }
+  }
+
+  private startWait(offset: number, size: number, checksum: string, options: ReadOptions, what: string): PendingRead {
     this.checkOffset(offset, what);
     this.checkSize(size, what);
     const [hi, lo] = parseChecksum(checksum, what);
     const waitMs = options.waitMs ?? 0;
     if (!(waitMs >= 0)) throw new RangeError(`Cannot ${what}: waitMs must be a non-negative number or Infinity`);
     this.checkServer();
+    return { offset, size, checksum, hi, lo, waitMs, what, deadline: performance.now() + waitMs };
+  }
+
+  // One look at the frame: its data's address when readable, undefined while it is being written
+  // (and the wait has time left), a typed error for everything else.
+  private readyStep(w: PendingRead): number | undefined {
     const core = fb();
-    const deadline = performance.now() + waitMs;
-    for (;;) {
-      const seen = this.bell.seq;
-      const status = core.fbReadBegin(this.ctl, offset, size, hi, lo);
-      switch (status) {
-        case OK:
-          return this.dataBase + core.fbDataOffset(this.ctl, offset);
-        case OVERWRITTEN:
-          throw this.overwritten(offset, what);
-        case NOT_ALLOCATED:
-          throw this.notAllocated(offset, what);
-        case SIZE_MISMATCH:
-          throw new RangeError(`Cannot ${what}: ${size} bytes were asked for, it holds ${core.fbFrameLength(this.ctl, offset)}`);
-        case CHECKSUM_MISMATCH:
-          throw new IpcError('CORRUPT', `Cannot ${what}: checksum ${checksum} does not match the frame's (the checksum belongs to other data)`, { name: this.name });
-        case PENDING:
-          break;
-        default:
-          throw new IpcError('CORRUPT', `Cannot ${what}: unexpected frame state ${status}`, { name: this.name });
-      }
-      const left = deadline - performance.now();
-      if (left <= 0) {
-        this.checkServer(true);
-        throw new FrameBufferTimeout('TIMED_OUT', `Cannot ${what}: it is still being written after ${waitMs} ms`, offset, this.name);
-      }
-      this.bell.wait(seen, Math.min(left, LIVENESS_SLICE_MS));
-      this.checkServer(true);
-      this.checkWriter(offset, what);
+    const { offset, what } = w;
+    const status = core.fbReadBegin(this.ctl, offset, w.size, w.hi, w.lo);
+    switch (status) {
+      case OK:
+        return this.dataBase + core.fbDataOffset(this.ctl, offset);
+      case OVERWRITTEN:
+        throw this.overwritten(offset, what);
+      case NOT_ALLOCATED:
+        throw this.notAllocated(offset, what);
+      case SIZE_MISMATCH:
+        throw new RangeError(`Cannot ${what}: ${w.size} bytes were asked for, it holds ${core.fbFrameLength(this.ctl, offset)}`);
+      case CHECKSUM_MISMATCH:
+        throw new IpcError('CORRUPT', `Cannot ${what}: checksum ${w.checksum} does not match the frame's (the checksum belongs to other data)`, { name: this.name });
+      case PENDING:
+        break;
+      default:
+        throw new IpcError('CORRUPT', `Cannot ${what}: unexpected frame state ${status}`, { name: this.name });
     }
+    if (w.deadline - performance.now() <= 0) {
+      this.checkServer(true);
+      throw new FrameBufferTimeout('TIMED_OUT', `Cannot ${what}: it is still being written after ${w.waitMs} ms`, offset, this.name);
+    }
+    return undefined;
+  }
+
+  private sliceLeft(w: PendingRead): number {
+    return Math.max(0, Math.min(w.deadline - performance.now(), LIVENESS_SLICE_MS));
+  }
+
+  private afterSlice(w: PendingRead): void {
+    this.checkServer(true);
+    this.checkWriter(w.offset, w.what);
   }
 
   /** PEER_GONE when the process writing frame `offset` died before completing it. */
@@ -321,6 +367,13 @@ export class FrameArena {
     const out = copy(src);
     if (core.fbReadEnd(this.ctl, offset) !== OK) throw this.overwritten(offset, what);
     return out;
+  }
+
+  async readAsync(offset: number, size: number, checksum: string, options: ReadOptions = {}): Promise<Uint8Array> {
+    const what = `read frame ${offset} of frame buffer "${this.name}"`;
+    // Wait without blocking, then take the same checked synchronous path (it no longer waits).
+    await this.readyAsync(offset, size, checksum, options, what);
+    return this.copyChecked(offset, size, checksum, { ...options, waitMs: 0 }, what, (src) => runtime().u8.slice(src, src + size));
   }
 
   read(offset: number, size: number, checksum: string, options: ReadOptions = {}): Uint8Array {
