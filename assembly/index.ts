@@ -9,5 +9,10 @@ export * from "./ownerLock";
 /** First byte past the module's static data; the region allocator starts above it. */
 export function heapBase(): usize { return __heap_base; }
 export * from "./segmentHeader";
+export * from "./codec/index";
+
+export * from "./xxhash64";
+export * from "./framebuffer";
+
 export * from "./ring";
 export * from "./channel";

@@ -12,6 +12,23 @@ export type { IpcErrorCode, IpcErrorOptions } from './IpcError.ts';
 // Runtime support
 export { isNativeAvailable } from './internal/addon.ts';
 
+// pybytes codec (also available alone as `membridge/pybytes`, which needs no addon)
+export {
+  encode, decode, DecodeError, ENCODE_DEFAULTS, DECODE_DEFAULTS,
+  Tuple, Deque, FrozenSet, ByteArray, MemoryView, OrderedDict, Counter, ChainMap, Float, Complex, Decimal,
+  UUID, Range, NamedTuple, Path, PurePath, Ellipsis, DateTime, CalendarDate, Time, TimeDelta,
+  toTypedJson, fromTypedJson,
+} from './pybytes.ts';
+export type { EncodeOptions, DecodeOptions, DecodeInput, DecodeErrorCode, TypedJson } from './pybytes.ts';
+
+// Frame buffer: bulk frames through a shared ring
+export { FrameBufferServer } from './FrameBufferServer.ts';
+export type { FrameBufferServerOptions } from './FrameBufferServer.ts';
+export { FrameBufferClient } from './FrameBufferClient.ts';
+export type { FrameBufferClientOptions, FrameBufferStats, FrameView, ReadOptions } from './FrameBufferClient.ts';
+export { FrameBufferTimeout } from './FrameBufferTimeout.ts';
+export type { FrameBufferTimeoutCode } from './FrameBufferTimeout.ts';
+
 // Messaging: channels, shared functions, dispatchers
 export { Channel, ChannelPeer, IncomingRequest } from './Channel.ts';
 export type { ChannelOptions, ChannelRole, SendOptions, IncomingNotification } from './Channel.ts';
