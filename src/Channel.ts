@@ -910,12 +910,15 @@ export function staleGeneration(name: string): number | undefined {
   try {
     seg = MappedSegment.open(name);
   } catch (err) {
-    if (err instanceof IpcError && (err.code === 'NOT_FOUND' || err.code === 'NOT_READY')) return 0;
+    if (err instanceof IpcError && err.code === 'NOT_FOUND') return 0;
+    // Size 0: a creator between shm_open and ftruncate, whoever it is. Not ours to remove.
+    if (err instanceof IpcError && err.code === 'NOT_READY') return undefined;
     throw err;
   }
   try {
     const core = runtime().core;
-    if (seg.size < core.segHeaderSize()) return 0;
+    // Someone else's file (or a truncated one): never remove what membridge did not make.
+    if (seg.size < core.segHeaderSize() || core.segMagic(seg.ptr) !== 0x4753424d) return undefined;
     const state = core.segState(seg.ptr);
     const alive = isProcessAlive(core.segCreatorPid(seg.ptr), core.segCreatorStamp(seg.ptr));
     if (state === 1 && alive) return undefined;

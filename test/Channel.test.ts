@@ -179,6 +179,50 @@ test('Channel server open() refuses a live name and takes over a closed one with
   assert.is(await code(Promise.resolve().then(() => new Channel(name, 'client').open())), 'NOT_FOUND');
 });
 
+test('Channel.request() of a value pybytes cannot encode fails before touching the rings', async () => {
+  const name = testName('enc');
+  const server = new Channel(name, 'server').open();
+  const client = new Channel(name, 'client').open();
+  try {
+    server.setRequestCallback((v, req) => {
+      if (v === 'bad reply') return () => 1;
+      return v;
+    });
+    let thrown: unknown;
+    try {
+      await client.request({ f: () => 1 });
+    } catch (err) {
+      thrown = err;
+    }
+    assert.ok(thrown instanceof TypeError || thrown instanceof RangeError, String(thrown));
+    assert.is(await client.request('still fine'), 'still fine');
+    // a reply that cannot be encoded reaches the requester as a remote error, never a hang
+    assert.is(await code(client.request('bad reply')), 'REMOTE_ERROR');
+    assert.equal(await client.request([1, 'two', { three: 3 }]), [1, 'two', { three: 3 }]);
+  } finally {
+    client.close();
+    server.close();
+  }
+});
+
+test('Channel server requests to a client that closes reject with PEER_GONE', async () => {
+  const name = testName('cgone');
+  const server = new Channel(name, 'server', { livenessMs: 20 }).open();
+  const client = new Channel(name, 'client').open();
+  try {
+    client.setRequestCallback((_v, req) => req.defer());
+    await client.notify('hello'); // makes the server see the client
+    await new Promise((r) => setTimeout(r, 30));
+    assert.is(server.clients.length, 1);
+    const p = server.clients[0]!.request('are you there', { timeoutMs: 5000 });
+    setTimeout(() => client.close(), 20);
+    assert.is(await code(p), 'PEER_GONE');
+  } finally {
+    client.close();
+    server.close();
+  }
+});
+
 test('Channel.notify() waits for a slow consumer in another process and loses nothing', async () => {
   for (const host of HOSTS.filter((h) => h !== currentHost())) {
     const name = testName(`slow-${host}`);
