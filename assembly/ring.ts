@@ -122,6 +122,11 @@ export function ringFree(ring: usize): u32 {
   return <u32>(<u64>h.capacity - (h.next - atomic.load<u64>(ring + offsetof<RingHeader>("head"))));
 }
 
+/** Bytes ever consumed (the consumer's position). */
+export function ringHead(ring: usize): f64 { return <f64>atomic.load<u64>(ring + offsetof<RingHeader>("head")); }
+/** Bytes ever published (the producer's position). */
+export function ringTail(ring: usize): f64 { return <f64>atomic.load<u64>(ring + offsetof<RingHeader>("tail")); }
+
 /** Unconsumed published bytes. */
 export function ringUsed(ring: usize): u32 {
   return <u32>(atomic.load<u64>(ring + offsetof<RingHeader>("tail")) - atomic.load<u64>(ring + offsetof<RingHeader>("head")));

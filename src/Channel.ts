@@ -352,7 +352,7 @@ export class Channel {
       this.role === 'server'
         ? new Connection(index, toClient, toServer, serverBell, slotBell, owner)
         : new Connection(index, toServer, toClient, slotBell, serverBell, owner);
-    conn.sink = (type, id, payload) => this.onMessage(conn, type, id, payload);
+    conn.sink = (type, id, ptr, length, bytes) => this.onMessage(conn, type, id, ptr, length, bytes);
     return conn;
   }
 
@@ -687,14 +687,14 @@ export class Channel {
     return p;
   }
 
-  private onMessage(conn: Connection, type: number, id: number, payload: Uint8Array): void {
+  private onMessage(conn: Connection, type: number, id: number, ptr: number, length: number, bytes: Uint8Array | undefined): void {
     if (type === RecordType.REPLY || type === RecordType.ERROR) {
-      conn.settle(type, id, payload, this.target(this.name));
+      conn.settle(type, id, ptr, length, bytes, this.target(this.name));
       return;
     }
     let value: unknown;
     try {
-      value = decodeValue(payload);
+      value = decodeValue(ptr, length, bytes);
     } catch (err) {
       if (type === RecordType.REQUEST) this._reply(conn, RecordType.ERROR, id, encodeError(err));
       return;
@@ -714,7 +714,7 @@ export class Channel {
       return;
     }
     if (type !== RecordType.REQUEST) return;
-    const req = new IncomingRequest(this, conn, id, value, this.peerOf(conn), payload.length);
+    const req = new IncomingRequest(this, conn, id, value, this.peerOf(conn), length);
     if (this.requestQueue) {
       req.defer();
       this.requestQueue.push(req);

@@ -14,7 +14,7 @@ function scratchRing(capacity: number): { ring: Ring; release: () => void } {
 
 function drain(ring: Ring): Array<[number, number, number[]]> {
   const got: Array<[number, number, number[]]> = [];
-  ring.read((type, id, payload) => got.push([type, id, [...payload]]));
+  ring.read((type, id, ptr, length, bytes) => got.push([type, id, [...(bytes ?? runtime().u8.subarray(ptr, ptr + length))]]));
   return got;
 }
 
@@ -64,10 +64,10 @@ test('Ring.write() cuts a message larger than the ring into chunks that read() r
     const got: Uint8Array[] = [];
     let guard = 0;
     while (!ring.write(msg)) {
-      ring.read((_t, _id, p) => got.push(p.slice()));
+      ring.read((_t, _id, ptr, length, bytes) => got.push(bytes ?? runtime().u8.slice(ptr, ptr + length)));
       assert.ok(++guard < 1000);
     }
-    ring.read((_t, _id, p) => got.push(p.slice()));
+    ring.read((_t, _id, ptr, length, bytes) => got.push(bytes ?? runtime().u8.slice(ptr, ptr + length)));
     assert.is(got.length, 1);
     assert.equal(got[0], big);
   } finally {

@@ -5,7 +5,8 @@
 import { IpcError } from '../IpcError.ts';
 import { RemoteError } from '../RemoteError.ts';
 import { Doorbell } from './Doorbell.ts';
-import { Outgoing, RecordType, Ring, type MessageSink } from './Ring.ts';
+import { wakeWord } from './futex.ts';
+import { Outgoing, RecordType, Ring, ringCore, type MessageSink } from './Ring.ts';
 import { decodeValue, encodeValue } from './valueCodec.ts';
 
 export interface Pending {
@@ -38,10 +39,10 @@ export function encodeError(err: unknown): Uint8Array {
   return encodeValue(rec);
 }
 
-export function decodeError(bytes: Uint8Array, target: string): Error {
+export function decodeError(ptr: number, length: number, bytes: Uint8Array | undefined, target: string): Error {
   let rec: Partial<ErrorRecord>;
   try {
-    rec = decodeValue(bytes) as Partial<ErrorRecord>;
+    rec = decodeValue(ptr, length, bytes) as Partial<ErrorRecord>;
   } catch (err) {
     return err as Error;
   }
@@ -74,6 +75,21 @@ export class Connection {
     readonly owner: bigint,
   ) {}
 
+  // Tail of the out ring when we last woke the peer. While its head is still below that, the peer
+  // has not drained what it was woken for, so it is awake (or about to be) and will see new records
+  // without another FUTEX_WAKE: a stream then costs one system call per sleep, not one per message.
+  private wokeAt = -1;
+
+  /** Rings the peer's doorbell after publishing records; calls into the kernel only when needed. */
+  private announce(): void {
+    const core = ringCore();
+    const bell = this.peerBell.ptr;
+    if (core.doorbellRing(bell) === 0) return;
+    if (this.wokeAt >= 0 && this.out.head < this.wokeAt) return;
+    wakeWord(bell, 0x7fffffff);
+    this.wokeAt = this.out.tail;
+  }
+
   /** A fresh correlation id: ids only grow (2^53 of them), so none is reused while pending. */
   takeId(): number {
     return this.nextId++;
@@ -87,10 +103,10 @@ export class Connection {
       // A partial message (chunks) must finish before anything else: queue the rest.
       this.enqueue({ msg, resolve: noop, reject: noop, deadline: Infinity });
       this.out.requestSpace();
-      this.peerBell.ring();
+      this.announce();
       return true;
     }
-    this.peerBell.ring();
+    this.announce();
     return true;
   }
 
@@ -119,7 +135,7 @@ export class Connection {
       q.cleanup?.();
       q.resolve();
     }
-    if (wrote) this.peerBell.ring();
+    if (wrote) this.announce();
     return this.queue.length === 0;
   }
 
@@ -130,7 +146,7 @@ export class Connection {
   }
 
   /** Settles a reply or error record; unknown ids (late replies to timed-out requests) are dropped. */
-  settle(type: number, id: number, payload: Uint8Array, target: string): void {
+  settle(type: number, id: number, ptr: number, length: number, bytes: Uint8Array | undefined, target: string): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
@@ -138,14 +154,14 @@ export class Connection {
     if (type === RecordType.REPLY) {
       let value: unknown;
       try {
-        value = decodeValue(payload);
+        value = decodeValue(ptr, length, bytes);
       } catch (err) {
         p.reject(err);
         return;
       }
       p.resolve(value);
     } else {
-      p.reject(decodeError(payload, target));
+      p.reject(decodeError(ptr, length, bytes, target));
     }
   }
 

@@ -14,6 +14,9 @@ export interface RingExports {
   ringCapacity(ring: number): number;
   ringFree(ring: number): number;
   ringUsed(ring: number): number;
+  ringHead(ring: number): number;
+  doorbellRing(ptr: number): number;
+  ringTail(ring: number): number;
   ringReserve(ring: number, length: number, type: number, flags: number, id: number): number;
   ringCommit(ring: number): void;
   ringRequestSpace(ring: number): void;
@@ -90,8 +93,13 @@ export class Outgoing {
   }
 }
 
-/** Called for each complete message; `payload` may be a view of shared memory, valid only during the call. */
-export type MessageSink = (type: number, id: number, payload: Uint8Array) => void;
+/**
+ * Called for each complete message: either `bytes` (a message reassembled from chunks), or, when
+ * `bytes` is undefined, the `length` bytes at `ptr` in the core memory (a record still in its ring,
+ * valid only during the call). No view is made per message: views of shared memory cost more than
+ * small messages do.
+ */
+export type MessageSink = (type: number, id: number, ptr: number, length: number, bytes: Uint8Array | undefined) => void;
 
 export class Ring {
   readonly capacity: number;
@@ -175,10 +183,12 @@ export class Ring {
       const id = core.ringRecordId(rec);
       const start = rec + 16;
       if ((flags & (FIRST | LAST)) === (FIRST | LAST)) {
-        this.parts.length = 0;
-        this.partsLength = 0;
+        if (this.partsLength > 0 || this.parts.length > 0) {
+          this.parts = [];
+          this.partsLength = 0;
+        }
         try {
-          sink(type, id, memoryView().subarray(start, start + length));
+          sink(type, id, start, length, undefined);
         } finally {
           if (core.ringAdvance(ring, rec) > 0) wantsSpace = true;
         }
@@ -207,10 +217,20 @@ export class Ring {
         this.parts = [];
         this.partsLength = 0;
         delivered++;
-        sink(type, id, whole);
+        sink(type, id, 0, whole.length, whole);
       }
     }
     return [delivered, wantsSpace];
+  }
+
+  /** Bytes the consumer has consumed so far. */
+  get head(): number {
+    return this.core.ringHead(this.ptr);
+  }
+
+  /** Bytes the producer has published so far. */
+  get tail(): number {
+    return this.core.ringTail(this.ptr);
   }
 
   /** Whether a record is waiting. */

@@ -6,7 +6,6 @@
 // reserve a record). Decoding a message that sits whole in a ring reads it in place, from the core
 // memory, with no copy; a message reassembled from chunks is an ordinary array.
 import { decodeFromCore } from './coreCodec.ts';
-import { memoryView } from './Ring.ts';
 import { decode } from '../pybytes/decode.ts';
 import { encode } from '../pybytes/encode.ts';
 
@@ -20,13 +19,10 @@ export function encodeValue(value: unknown): Uint8Array {
 }
 
 /**
- * Decodes a message payload. `bytes` may be a view of the core memory (a record still in its
- * ring): it is then decoded in place.
+ * Decodes a message: `bytes` when given, else the `length` bytes at `ptr` of the core memory (a
+ * record still in its ring), in place.
  * @throws {DecodeError} when the bytes are not a pybytes message
  */
-export function decodeValue(bytes: Uint8Array): unknown {
-  if (bytes.buffer === memoryView().buffer) {
-    return decodeFromCore(bytes.byteOffset, bytes.byteLength);
-  }
-  return decode(bytes);
+export function decodeValue(ptr: number, length: number, bytes?: Uint8Array): unknown {
+  return bytes ? decode(bytes) : decodeFromCore(ptr, length);
 }
