@@ -45,6 +45,7 @@
 // flags  bit 0 FIRST, bit 1 LAST: a message larger than a chunk (capacity / 2 - 16) is cut into
 //        chunks FIRST, (none)…, LAST; a whole message carries FIRST|LAST. A FIRST that arrives while
 //        a message is half-assembled means the producer gave up on that one (timeout): discard it.
+//        bit 2 RAW: the payload is raw bytes (a Uint8Array value), not a pybytes message.
 // id     correlation id of a request and its reply, or the sender's message number.
 
 @final @unmanaged

@@ -5,7 +5,7 @@
 import process from 'node:process';
 import { IpcError } from './IpcError.ts';
 import { AsyncQueue } from './internal/AsyncQueue.ts';
-import { Connection, encodeError } from './internal/Connection.ts';
+import { Connection, encodeError, messageValue, outgoing } from './internal/Connection.ts';
 import { Doorbell } from './internal/Doorbell.ts';
 import { closeIdleWaiters } from './internal/futex.ts';
 import { MappedSegment, unlinkSegment } from './internal/MappedSegment.ts';
@@ -14,7 +14,6 @@ import { Outgoing, RecordType, Ring, ringCore, type RingExports } from './intern
 import { runtime } from './internal/runtime.ts';
 import { SegmentKind } from './internal/SegmentKind.ts';
 import { SharedSegment } from './internal/SharedSegment.ts';
-import { decodeValue, encodeValue } from './internal/valueCodec.ts';
 
 /** Which end of a channel this object is. */
 export type ChannelRole = 'server' | 'client';
@@ -120,14 +119,14 @@ export class IncomingRequest {
   respond(value: unknown): void {
     if (this.settled) return;
     this.settled = true;
-    let bytes: Uint8Array;
+    let msg: Outgoing;
     try {
-      bytes = encodeValue(value);
+      msg = outgoing(RecordType.REPLY, this.id, value);
     } catch (err) {
       this.channel._reply(this.conn, RecordType.ERROR, this.id, encodeError(err));
       return;
     }
-    this.channel._reply(this.conn, RecordType.REPLY, this.id, bytes);
+    this.channel._send(this.conn, msg);
   }
 
   /** @internal Sends a reply encoded already. */
@@ -464,7 +463,7 @@ export class Channel {
    */
   tryNotify(value: unknown): boolean {
     const conn = this.defaultConnection();
-    const msg = new Outgoing(RecordType.NOTIFY, conn.takeId(), encodeValue(value));
+    const msg = outgoing(RecordType.NOTIFY, conn.takeId(), value);
     if (!conn.tryPost(msg)) return false;
     // A message larger than the free space went in partly; the loop sends the rest.
     if (conn.queue.length > 0) this.ensureRunning();
@@ -478,13 +477,12 @@ export class Channel {
    */
   requestSync(value: unknown, options: Omit<SendOptions, 'signal'> = {}): unknown {
     const conn = this.defaultConnection();
-    const payload = encodeValue(value);
     const timeoutMs = options.timeoutMs ?? this.opts.timeoutMs;
     const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
     const id = conn.takeId();
+    const msg = outgoing(RecordType.REQUEST, id, value);
     let outcome: { ok: true; value: unknown } | { ok: false; error: unknown } | undefined;
     conn.addPending(id, { resolve: (v) => (outcome = { ok: true, value: v }), reject: (e) => (outcome = { ok: false, error: e }), deadline });
-    const msg = new Outgoing(RecordType.REQUEST, id, payload);
     if (!conn.tryPost(msg)) {
       if (options.wait === false) {
         conn.pending.delete(id);
@@ -566,13 +564,12 @@ export class Channel {
   /** @internal */
   _request(conn: Connection, value: unknown, options: SendOptions): Promise<unknown> {
     this.ensureUsable('send a request');
-    const payload = encodeValue(value);
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(abortError(this.target(this.name), signal));
     const timeoutMs = options.timeoutMs ?? this.opts.timeoutMs;
     const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
     const id = conn.takeId();
-    const msg = new Outgoing(RecordType.REQUEST, id, payload);
+    const msg = outgoing(RecordType.REQUEST, id, value);
     return new Promise((resolve, reject) => {
       let cleanup: (() => void) | undefined;
       if (signal) {
@@ -610,7 +607,7 @@ export class Channel {
   /** @internal */
   _notify(conn: Connection, value: unknown, options: SendOptions): Promise<void> {
     this.ensureUsable('send a notification');
-    const msg = new Outgoing(RecordType.NOTIFY, conn.takeId(), encodeValue(value));
+    const msg = outgoing(RecordType.NOTIFY, conn.takeId(), value);
     if (conn.tryPost(msg)) {
       if (conn.queue.length > 0) this.ensureRunning();
       return Promise.resolve();
@@ -640,8 +637,12 @@ export class Channel {
 
   /** @internal Sends a reply without ever blocking: a full ring queues it. */
   _reply(conn: Connection, type: number, id: number, payload: Uint8Array): void {
+    this._send(conn, new Outgoing(type, id, payload));
+  }
+
+  /** @internal */
+  _send(conn: Connection, msg: Outgoing): void {
     if (this.state !== 'open' || conn.dead) return;
-    const msg = new Outgoing(type, id, payload);
     if (!conn.tryPost(msg)) {
       conn.enqueue({ msg, resolve: noop, reject: noop, deadline: Infinity });
       conn.flush();
@@ -687,14 +688,15 @@ export class Channel {
     return p;
   }
 
-  private onMessage(conn: Connection, type: number, id: number, ptr: number, length: number, bytes: Uint8Array | undefined): void {
+  private onMessage(conn: Connection, kind: number, id: number, ptr: number, length: number, bytes: Uint8Array | undefined): void {
+    const type = kind & 0xffff;
     if (type === RecordType.REPLY || type === RecordType.ERROR) {
-      conn.settle(type, id, ptr, length, bytes, this.target(this.name));
+      conn.settle(kind, id, ptr, length, bytes, this.target(this.name));
       return;
     }
     let value: unknown;
     try {
-      value = decodeValue(ptr, length, bytes);
+      value = messageValue(kind, ptr, length, bytes);
     } catch (err) {
       if (type === RecordType.REQUEST) this._reply(conn, RecordType.ERROR, id, encodeError(err));
       return;

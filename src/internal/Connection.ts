@@ -6,7 +6,7 @@ import { IpcError } from '../IpcError.ts';
 import { RemoteError } from '../RemoteError.ts';
 import { Doorbell } from './Doorbell.ts';
 import { wakeWord } from './futex.ts';
-import { Outgoing, RecordType, Ring, ringCore, type MessageSink } from './Ring.ts';
+import { memoryView, Outgoing, RAW_TYPE, RecordType, Ring, ringCore, type MessageSink } from './Ring.ts';
 import { decodeValue, encodeValue } from './valueCodec.ts';
 
 export interface Pending {
@@ -30,6 +30,22 @@ interface ErrorRecord {
   message: string;
   stack: string;
   code?: string;
+}
+
+/**
+ * A message carrying `value`. A Uint8Array goes as raw bytes (no encoding: the receiver gets an
+ * equal Uint8Array, as pybytes would give it); everything else as pybytes, encoded now, before any
+ * shared state is touched.
+ */
+export function outgoing(type: number, id: number, value: unknown): Outgoing {
+  if (value instanceof Uint8Array) return new Outgoing(type, id, value, true);
+  return new Outgoing(type, id, encodeValue(value));
+}
+
+/** The value of a delivered message (see MessageSink). */
+export function messageValue(kind: number, ptr: number, length: number, bytes: Uint8Array | undefined): unknown {
+  if (kind & RAW_TYPE) return bytes ?? memoryView().slice(ptr, ptr + length);
+  return decodeValue(ptr, length, bytes);
 }
 
 export function encodeError(err: unknown): Uint8Array {
@@ -111,6 +127,8 @@ export class Connection {
   }
 
   enqueue(q: Queued): void {
+    // A raw payload is still the caller's array: keep what it held at the time of the call.
+    if (q.msg.raw && !q.msg.started) q.msg.payload = q.msg.payload.slice();
     this.queue.push(q);
     if (q.deadline < this.earliest) this.earliest = q.deadline;
   }
@@ -151,10 +169,10 @@ export class Connection {
     if (!p) return;
     this.pending.delete(id);
     p.cleanup?.();
-    if (type === RecordType.REPLY) {
+    if ((type & 0xffff) === RecordType.REPLY) {
       let value: unknown;
       try {
-        value = decodeValue(ptr, length, bytes);
+        value = messageValue(type, ptr, length, bytes);
       } catch (err) {
         p.reject(err);
         return;

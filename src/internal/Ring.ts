@@ -77,6 +77,9 @@ export const RecordType = {
 
 const FIRST = 1;
 const LAST = 2;
+const RAW = 4;
+/** Added to the type handed to a MessageSink when the payload is raw bytes rather than pybytes. */
+export const RAW_TYPE = 0x1_0000;
 
 /** A message on its way into a ring, possibly in several chunks. */
 export class Outgoing {
@@ -86,7 +89,10 @@ export class Outgoing {
   constructor(
     readonly type: number,
     readonly id: number,
-    readonly payload: Uint8Array,
+    /** The bytes; a raw payload may be the caller's own array until it is queued (then copied). */
+    public payload: Uint8Array,
+    /** The payload is raw bytes (a Uint8Array value), not a pybytes message. */
+    readonly raw = false,
   ) {}
   get done(): boolean {
     return this.started && this.offset === this.payload.length;
@@ -127,7 +133,7 @@ export class Ring {
     while (!msg.done) {
       const length = Math.min(total - msg.offset, this.maxChunk);
       const end = msg.offset + length;
-      const flags = (msg.started ? 0 : FIRST) | (end === total ? LAST : 0);
+      const flags = (msg.started ? 0 : FIRST) | (end === total ? LAST : 0) | (msg.raw ? RAW : 0);
       const at = core.ringReserve(ring, length, msg.type, flags, msg.id);
       if (at === 0) break;
       if (length > 0) {
@@ -182,13 +188,14 @@ export class Ring {
       const flags = core.ringRecordFlags(rec);
       const id = core.ringRecordId(rec);
       const start = rec + 16;
+      const kind = flags & RAW ? type | RAW_TYPE : type;
       if ((flags & (FIRST | LAST)) === (FIRST | LAST)) {
         if (this.partsLength > 0 || this.parts.length > 0) {
           this.parts = [];
           this.partsLength = 0;
         }
         try {
-          sink(type, id, start, length, undefined);
+          sink(kind, id, start, length, undefined);
         } finally {
           if (core.ringAdvance(ring, rec) > 0) wantsSpace = true;
         }
@@ -217,7 +224,7 @@ export class Ring {
         this.parts = [];
         this.partsLength = 0;
         delivered++;
-        sink(type, id, 0, whole.length, whole);
+        sink(flags & RAW ? this.partsType | RAW_TYPE : this.partsType, id, 0, whole.length, whole);
       }
     }
     return [delivered, wantsSpace];
