@@ -52,6 +52,10 @@ export interface ChannelInternals {
 export const CHANNEL_VERSION = 1;
 const STOP = 1;
 const RECLAIM = 2;
+// After traffic (within HOT_WINDOW_MS), wait up to HOT_WAIT_MS on the event loop before a native
+// waiter thread takes over. MEMBRIDGE_HOT_WAIT_US overrides it (0 disables).
+const HOT_WAIT_MS = Number(process.env.MEMBRIDGE_HOT_WAIT_US ?? 50) / 1000;
+const HOT_WINDOW_MS = 1;
 const DEFAULTS = { maxClients: 16, ringSize: 65536, openTimeoutMs: 1000, timeoutMs: 30_000, livenessMs: 100 };
 
 /** A client as its server sees it: the target of server-initiated requests and notifications. */
@@ -856,6 +860,8 @@ export class Channel {
   // the event loop), in slices of livenessMs so a dead peer is noticed within a slice.
   private async run(): Promise<void> {
     let lastYield = performance.now();
+    // A client starts its loop because it just sent something: treat that as traffic.
+    let lastWork = this.role === 'client' ? lastYield : -Infinity;
     try {
       while (this.wantsLoop()) {
         const seen = this.myBell.seq;
@@ -864,6 +870,7 @@ export class Channel {
         let now = performance.now();
         for (const c of this.conns) if (c && c.earliest <= now) c.expire(now, () => `Cannot finish the request on ${this.target(this.name)}`);
         if (worked) {
+          lastWork = now;
           // Let handlers' promises, timers and I/O run between batches.
           if (now - lastYield > 1) {
             await new Promise<void>((r) => setImmediate(r));
@@ -871,6 +878,11 @@ export class Channel {
           } else await Promise.resolve();
           continue;
         }
+        // Right after traffic, wait for the next ring in the kernel on this thread for a bounded
+        // moment (HOT_WAIT_MS): the peer's FUTEX_WAKE then reaches us in one hop, where a waiter
+        // thread adds two (that thread, then the event loop). Unlike spinning this costs no CPU,
+        // so it holds up on a loaded machine. The event loop is held at most HOT_WAIT_MS.
+        if (HOT_WAIT_MS > 0 && now - lastWork < HOT_WINDOW_MS && this.myBell.wait(seen, HOT_WAIT_MS) === 'changed') continue;
         let earliest = Infinity;
         for (const c of this.conns) if (c && c.earliest < earliest) earliest = c.earliest;
         now = performance.now();
