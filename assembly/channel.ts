@@ -20,7 +20,9 @@ import { ringCapacity, ringFootprint, ringInit } from "./ring";
 // serverBell   Doorbell (8 bytes) rung by clients: a record arrived, space was freed in a reply
 //              ring, a client left, or control changed.
 // control      bit 0 STOP: someone (removeFunction) asks the server to stop; bit 1 RECLAIM: a
-//              client found no free slot and asks the server to look for dead owners now.
+//              client found no free slot and asks the server to look for dead owners now; bit 2
+//              HELLO: a client claimed a slot (set after the claim), so the server need not scan
+//              every slot on every wake-up.
 //
 // Slot:
 //

@@ -52,6 +52,7 @@ export interface ChannelInternals {
 export const CHANNEL_VERSION = 1;
 const STOP = 1;
 const RECLAIM = 2;
+const HELLO = 4;
 // After traffic (within HOT_WINDOW_MS), wait up to HOT_WAIT_MS on the event loop before a native
 // waiter thread takes over. MEMBRIDGE_HOT_WAIT_US overrides it (0 disables).
 const HOT_WAIT_MS = Number(process.env.MEMBRIDGE_HOT_WAIT_US ?? 50) / 1000;
@@ -203,6 +204,8 @@ export class Channel {
   private ringSize = 0;
   private myBell!: Doorbell;
   private conns: Array<Connection | undefined> = [];
+  /** Server: the connected slots' connections, in no particular order. */
+  private active: Connection[] = [];
   private readonly peers = new Map<Connection, ChannelPeer>();
   private client: Connection | undefined;
   private requestCallback: RequestCallback | undefined;
@@ -355,6 +358,7 @@ export class Channel {
       this.role === 'server'
         ? new Connection(index, toClient, toServer, serverBell, slotBell, owner)
         : new Connection(index, toServer, toClient, slotBell, serverBell, owner);
+    conn.slot = slot;
     conn.sink = (type, id, ptr, length, bytes) => this.onMessage(conn, type, id, ptr, length, bytes);
     return conn;
   }
@@ -372,6 +376,8 @@ export class Channel {
           this.client = conn;
           this.conns[i] = conn;
           this.myBell = conn.myBell;
+          core.chanSetControl(this.payload, HELLO);
+          new Doorbell(core.chanServerBell(this.payload)).ring();
           return;
         }
       }
@@ -548,6 +554,7 @@ export class Channel {
       new Doorbell(this.core.chanServerBell(this.payload)).ring();
     }
     for (let i = 0; i < this.conns.length; i++) this.conns[i] = undefined;
+    this.active = [];
     this.seg = undefined;
     seg.unmap();
   }
@@ -771,16 +778,23 @@ export class Channel {
       core.chanClearControl(this.payload, RECLAIM);
       this.reap();
     }
-    for (let i = 0; i < this.slotCount; i++) {
-      let conn = this.conns[i];
-      const slot = core.chanSlot(this.payload, i);
-      if (!conn) {
-        if (core.ringUsed(core.chanSlotToServer(slot)) === 0) continue;
-        const owner = core.chanSlotOwner(slot);
+    if (control & HELLO) {
+      // New clients announce themselves, so a poll visits only connected slots, not all of them.
+      core.chanClearControl(this.payload, HELLO);
+      for (let i = 0; i < this.slotCount; i++) {
+        if (this.conns[i]) continue;
+        const owner = core.chanSlotOwner(core.chanSlot(this.payload, i));
         if (owner === 0n) continue;
-        conn = this.conns[i] = this.connection(i, owner);
-      } else if (core.chanSlotClosing(slot)) {
-        this.freeSlot(i, 'left');
+        const conn = (this.conns[i] = this.connection(i, owner));
+        this.active.push(conn);
+      }
+    }
+    const active = this.active;
+    for (let k = 0; k < active.length; k++) {
+      const conn = active[k]!;
+      if (core.chanSlotClosing(conn.slot)) {
+        this.freeSlot(conn.index, 'left');
+        k--;
         work = true;
         continue;
       }
@@ -813,6 +827,8 @@ export class Channel {
     const conn = this.conns[index];
     this.conns[index] = undefined;
     if (conn) {
+      const k = this.active.indexOf(conn);
+      if (k >= 0) this.active.splice(k, 1);
       conn.dead = true;
       this.peers.delete(conn);
       conn.failAll(() => new IpcError('PEER_GONE', `Cannot finish the request on ${this.target(this.name)}: the client (pid ${Number(conn.owner & 0xffff_ffffn)}) ${why}`, { name: this.name }));

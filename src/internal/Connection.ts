@@ -73,6 +73,8 @@ export class Connection {
   readonly pending = new Map<number, Pending>();
   readonly queue: Queued[] = [];
   private nextId = 1;
+  /** Address of the slot (set by the channel). */
+  slot = 0;
   /** Delivers inbound messages (set by the channel). */
   sink: MessageSink | undefined;
   /** Set when the slot was reclaimed: late replies must not touch it. */
