@@ -18,7 +18,11 @@ import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { callFunction } from '../src/callFunction.ts';
+import { callFunctionSync } from '../src/callFunctionSync.ts';
 import { Channel } from '../src/Channel.ts';
+import { createFunction } from '../src/createFunction.ts';
+import { removeFunction } from '../src/removeFunction.ts';
 
 const script = fileURLToPath(import.meta.url);
 const root = join(dirname(script), '..', '..');
@@ -105,6 +109,11 @@ async function runChild(kind: string, arg: string): Promise<void> {
     process.stdout.write('ready\n');
     return;
   }
+  if (kind === 'function') {
+    void createFunction(arg, (a: number, b: number) => a + b).then(() => process.exit(0));
+    process.stdout.write('ready\n');
+    return;
+  }
   if (kind === 'uds') {
     const srv = net.createServer((sock) => {
       sock.setNoDelay(true);
@@ -186,6 +195,27 @@ async function benchChannel(): Promise<Record<string, Stat | number>> {
     check(got2 === objects, `channel one-way object count ${got2}`);
     client.close();
     return { asyncRtt, syncRtt, oneWayPerSecond: ONEWAY_N / seconds, oneWayObjectsPerSecond: objects / seconds2 };
+  } finally {
+    c.kill();
+  }
+}
+
+async function benchFunction(): Promise<{ asyncCall: Stat; syncCall: Stat }> {
+  const name = `mbbench-fn-${process.pid}`;
+  const c = child(['function', name]);
+  try {
+    await firstLine(c);
+    let i = 0;
+    const asyncCall = await timeAsync(RTT_N, async () => {
+      i++;
+      check((await callFunction(name, [i, 1])) === i + 1, 'callFunction sum');
+    });
+    const syncCall = timeSync(RTT_N, () => {
+      i++;
+      check(callFunctionSync(name, [i, 1]) === i + 1, 'callFunctionSync sum');
+    });
+    removeFunction(name);
+    return { asyncCall, syncCall };
   } finally {
     c.kill();
   }
@@ -297,6 +327,7 @@ async function main(): Promise<void> {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, kernel: os.release() },
     n: { rtt: RTT_N, oneway: ONEWAY_N, payloadBytes: PAYLOAD.length },
     membridge: await benchChannel(),
+    sharedFunction: await benchFunction(),
     unixSocket: await benchUds(),
     childProcessIpc: await benchIpc(),
     workerPostMessage: await benchWorker(),
@@ -310,6 +341,8 @@ async function main(): Promise<void> {
   const rows: Array<[string, string, string, string]> = [
     ['membridge async round trip', a.median.toFixed(1), a.p99.toFixed(1), `${(a.median / u.median).toFixed(2)}× unix socket (target ≤ 0.5)`],
     ['membridge sync round trip', s.median.toFixed(1), s.p99.toFixed(1), `${(s.median / f.spinThenFutex.median).toFixed(2)}× C spin+futex, ${(s.median / f.futexOnly.median).toFixed(2)}× C futex (target ≤ 1.5)`],
+    ['callFunction([i, 1]) async', results.sharedFunction.asyncCall.median.toFixed(1), results.sharedFunction.asyncCall.p99.toFixed(1), `${(results.sharedFunction.asyncCall.median / u.median).toFixed(2)}× unix socket`],
+    ['callFunctionSync([i, 1])', results.sharedFunction.syncCall.median.toFixed(1), results.sharedFunction.syncCall.p99.toFixed(1), `${(results.sharedFunction.syncCall.median / f.futexOnly.median).toFixed(2)}× C futex`],
     ['unix socket round trip', u.median.toFixed(1), u.p99.toFixed(1), ''],
     ['child_process IPC round trip', (results.childProcessIpc.asyncRtt as Stat).median.toFixed(1), (results.childProcessIpc.asyncRtt as Stat).p99.toFixed(1), ''],
     ['worker postMessage round trip', (results.workerPostMessage.asyncRtt as Stat).median.toFixed(1), (results.workerPostMessage.asyncRtt as Stat).p99.toFixed(1), ''],
