@@ -57,6 +57,7 @@ const HELLO = 4;
 // waiter thread takes over. MEMBRIDGE_HOT_WAIT_US overrides it (0 disables).
 const HOT_WAIT_MS = Number(process.env.MEMBRIDGE_HOT_WAIT_US ?? 50) / 1000;
 const HOT_WINDOW_MS = 1;
+const REAP_EVERY_MS = 1000;
 const DEFAULTS = { maxClients: 16, ringSize: 65536, openTimeoutMs: 1000, timeoutMs: 30_000, livenessMs: 100 };
 
 /** A client as its server sees it: the target of server-initiated requests and notifications. */
@@ -878,6 +879,7 @@ export class Channel {
     let lastYield = performance.now();
     // A client starts its loop because it just sent something: treat that as traffic.
     let lastWork = this.role === 'client' ? lastYield : -Infinity;
+    let lastReap = lastYield;
     try {
       while (this.wantsLoop()) {
         const seen = this.myBell.seq;
@@ -885,6 +887,11 @@ export class Channel {
         if (!this.wantsLoop()) break;
         let now = performance.now();
         for (const c of this.conns) if (c && c.earliest <= now) c.expire(now, () => `Cannot finish the request on ${this.target(this.name)}`);
+        // A busy server never times out a slice: look for dead clients on a clock as well.
+        if (this.role === 'server' && now - lastReap > REAP_EVERY_MS) {
+          lastReap = now;
+          this.reap();
+        }
         if (worked) {
           lastWork = now;
           // Let handlers' promises, timers and I/O run between batches.

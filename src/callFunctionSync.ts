@@ -1,11 +1,13 @@
 import type { CallOptions } from './callFunction.ts';
-import { checkArgs, clientFor, forgetClient, isPeerGone } from './internal/functions.ts';
+import { IpcError } from './IpcError.ts';
+import { checkArgs, clientFor, forgetClient, isPeerGone, served } from './internal/functions.ts';
 
 /**
  * Like {@link callFunction}, but blocks this thread until the result arrives: for scripts and
  * workers. Never call it for a function served by the same thread (it could not answer).
  *
- * @throws {IpcError} NOT_FOUND, PEER_GONE, TIMED_OUT; {@link RemoteError} when the function threw
+ * @throws {IpcError} NOT_FOUND (also when this process serves `name`: it could not answer while
+ * blocked), PEER_GONE, TIMED_OUT; {@link RemoteError} when the function threw
  * @throws {TypeError} when `args` is not an array or cannot be encoded
  * @example
  * ```ts
@@ -15,6 +17,9 @@ import { checkArgs, clientFor, forgetClient, isPeerGone } from './internal/funct
  */
 export function callFunctionSync(name: string, args: unknown[], options: Omit<CallOptions, 'signal'> = {}): unknown {
   checkArgs(name, args);
+  if (served.has(name)) {
+    throw new IpcError('NOT_FOUND', `Cannot call function "${name}" synchronously from the process that serves it: its event loop could not answer (use callFunction)`, { name });
+  }
   const client = clientFor(name);
   try {
     return client.requestSync(args, options);

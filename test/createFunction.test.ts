@@ -81,6 +81,7 @@ test('createFunction() in this process: removeFunction() resolves it with true, 
     assert.is(await callFunction(name, [1]), 1);
     assert.is(await codeOf(callFunction(name, 'nope' as unknown as unknown[])), 'not an IpcError: TypeError: Cannot call function "' + name + '": "args" must be an array');
     assert.is(await codeOf(createFunction(name, () => 1)), 'ALREADY_EXISTS');
+    assert.is(await codeOf(() => callFunctionSync(name, [1])), 'NOT_FOUND');
   } finally {
     caller.kill();
     assert.is(removeFunction(name), 1);
