@@ -260,6 +260,7 @@ export class SharedMemory {
   // The generation the directory names now, mapped.
   private current(): Generation {
     if (this.closed) throw new IpcError('CLOSED', `Cannot use ${this.what}: this handle was closed`, { name: this.name });
+    if (this.removed) throw new IpcError('NOT_FOUND', `Cannot use ${this.what}: it was removed`, { name: this.name });
     const d = dir();
     const dirPtr = this.directory.payloadPtr;
     let number = d.dirCurrent(dirPtr);
