@@ -33,7 +33,7 @@ export function hostCommand(host: Host, script: string, args: readonly string[])
   return host === 'deno' ? [exe, ['run', '-A', script, ...args]] : [exe, [script, ...args]];
 }
 
-/** A child process running test/fixtures/peer.ts, speaking in JSON lines on stdout. */
+/** A child process running test/fixtures/peer.ts (or another fixture), speaking in JSON lines on stdout. */
 export class Peer {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
@@ -41,8 +41,8 @@ export class Peer {
   private readonly waiting: Array<(line: string) => void> = [];
   private stderr = '';
 
-  constructor(readonly host: Host, args: readonly string[], env: Record<string, string> = {}) {
-    const script = join(here, 'fixtures', 'peer.mjs');
+  constructor(readonly host: Host, args: readonly string[], env: Record<string, string> = {}, fixture = 'peer') {
+    const script = join(here, 'fixtures', `${fixture}.mjs`);
     const [cmd, argv] = hostCommand(host, script, args);
     this.child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
     let buf = '';
