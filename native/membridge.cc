@@ -344,7 +344,10 @@ struct WaiterState {
   double spinNs = 0;
   uint32_t token = 0;
   std::atomic<bool> cancel{false};
+  // Null once the host destroyed the function (after our release, or at environment teardown,
+  // which may come before the Waiter's own finalizer): it must not be used or released again.
   napi_threadsafe_function tsfn = nullptr;
+  bool released = false;
 };
 
 struct Completion {
@@ -363,8 +366,10 @@ class Waiter : public Napi::ObjectWrap<Waiter> {
   explicit Waiter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Waiter>(info), state_(std::make_shared<WaiterState>()) {
     Napi::Env env = info.Env();
     napi_value name = Napi::String::New(env, "membridge-waiter");
-    napi_status st = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, this,
+    auto* hold = new std::shared_ptr<WaiterState>(state_);
+    napi_status st = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, hold, &Waiter::Finalized, this,
                                                      &Waiter::CallJs, &state_->tsfn);
+    if (st != napi_ok) delete hold;
     if (st != napi_ok) throw Napi::Error::New(env, "cannot create a threadsafe function");
     napi_unref_threadsafe_function(env, state_->tsfn);
     std::shared_ptr<WaiterState> s = state_;
@@ -389,9 +394,25 @@ class Waiter : public Napi::ObjectWrap<Waiter> {
       int code = DoWait(word, expected, timeoutMs, spinNs, waiters, &s->cancel);
       lk.lock();
       s->hasRequest = false;
-      if (s->stop) return;
-      napi_call_threadsafe_function(s->tsfn, new Completion{token, code}, napi_tsfn_nonblocking);
+      if (s->stop || !s->tsfn) return;
+      if (napi_call_threadsafe_function(s->tsfn, new Completion{token, code}, napi_tsfn_nonblocking) != napi_ok) return;
     }
+  }
+
+  // The host destroyed the threadsafe function: stop the thread, which must no longer call it.
+  static void Finalized(napi_env, void* data, void*) {
+    std::unique_ptr<std::shared_ptr<WaiterState>> hold(static_cast<std::shared_ptr<WaiterState>*>(data));
+    WaiterState* s = hold->get();
+    int32_t* word = nullptr;
+    {
+      std::lock_guard<std::mutex> g(s->mu);
+      s->tsfn = nullptr;
+      s->stop = true;
+      s->cancel.store(true);
+      if (s->hasRequest) word = s->word;
+    }
+    s->cv.notify_one();
+    if (word) SysFutex(word, FUTEX_WAKE, INT_MAX, nullptr);
   }
 
   static void CallJs(napi_env env, napi_value, void* ctx, void* data) {
@@ -470,17 +491,22 @@ class Waiter : public Napi::ObjectWrap<Waiter> {
     if (closed_) return;
     closed_ = true;
     int32_t* word = nullptr;
+    napi_threadsafe_function tsfn = nullptr;
     {
       std::lock_guard<std::mutex> g(state_->mu);
       state_->stop = true;
       state_->cancel.store(true);
       if (state_->hasRequest) word = state_->word;
+      if (state_->tsfn && !state_->released) {
+        state_->released = true;
+        tsfn = state_->tsfn;
+      }
     }
     state_->cv.notify_one();
     if (word) SysFutex(word, FUTEX_WAKE, INT_MAX, nullptr);
     // The thread checks `stop` under the mutex before touching the function, so releasing it now
     // cannot race with a call from the thread.
-    napi_release_threadsafe_function(state_->tsfn, napi_tsfn_abort);
+    if (tsfn) napi_release_threadsafe_function(tsfn, napi_tsfn_abort);
   }
 
   std::shared_ptr<WaiterState> state_;

@@ -118,6 +118,17 @@ function runFile(host, file) {
 
 let passed = 0;
 let failed = 0;
+// Strict types are part of the suite: esbuild strips them without checking.
+if (filters.length === 0) {
+  try {
+    execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'pipe' });
+    console.log('ok   tsc  strict type check');
+    passed++;
+  } catch (err) {
+    console.log(`FAIL tsc  strict type check\n${String(err.stdout ?? err.message).replace(/^/gm, '    | ')}`);
+    failed++;
+  }
+}
 for (const [file, message] of brokenBundles) {
   console.log(`FAIL bundling ${file}:\n${message.replace(/^/gm, '    | ')}`);
   failed++;

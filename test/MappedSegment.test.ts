@@ -1,23 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import process from 'node:process';
-import { IpcError, type IpcErrorCode } from '../src/IpcError.ts';
 import { native } from '../src/internal/addon.ts';
 import { listSegments, MappedSegment, unlinkSegment } from '../src/internal/MappedSegment.ts';
 import { runtime } from '../src/internal/runtime.ts';
 import { currentHost, HOSTS, Peer } from './helpers/hosts.ts';
+import { expectCode, expectThrow } from './helpers/expect.ts';
 import { testName } from './helpers/names.ts';
-
-function expectCode(fn: () => unknown, code: IpcErrorCode): IpcError {
-  try {
-    fn();
-  } catch (err) {
-    if (!(err instanceof IpcError)) throw err;
-    assert.is(err.code, code, err.message);
-    return err;
-  }
-  throw new assert.Assertion({ message: `expected IpcError ${code}`, operator: 'throws', generated: true, expects: code, actual: 'no error' });
-}
 
 test('MappedSegment.create() maps a zero-filled segment that open() in this process sees', () => {
   const name = testName('seg');
@@ -39,7 +28,7 @@ test('MappedSegment.create() maps a zero-filled segment that open() in this proc
   }
 });
 
-test('MappedSegment windows stay mapped after the memory grows', () => {
+test('MappedSegment windows stay mapped after the memory grows', async () => {
   const name = testName('grow');
   const seg = MappedSegment.create(name, 4096);
   try {
@@ -52,6 +41,10 @@ test('MappedSegment windows stay mapped after the memory grows', () => {
     const again = MappedSegment.open(name);
     assert.is(runtime().core.atomicLoad32(again.at(0, 4)), 777);
     assert.is(native().baseAddress(runtime().u8), runtime().base);
+    // and another process sees the write made after the grow: the window is not a private copy
+    const reader = new Peer(currentHost(), ['read32', name, '0']);
+    assert.equal(await reader.next(), { value: 777 });
+    await reader.done();
     again.unmap();
     runtime().regions.release(scratch);
   } finally {
@@ -79,9 +72,9 @@ test('MappedSegment rejects invalid names with INVALID_NAME or TypeError', () =>
     expectCode(() => MappedSegment.open(bad), 'INVALID_NAME');
     expectCode(() => unlinkSegment(bad), 'INVALID_NAME');
   }
-  assert.throws(() => MappedSegment.open(42 as unknown as string), TypeError);
-  assert.throws(() => MappedSegment.create(testName('size'), 0), RangeError);
-  assert.throws(() => MappedSegment.create(testName('size'), 1.5), RangeError);
+  expectThrow(() => MappedSegment.open(42 as unknown as string), TypeError);
+  expectThrow(() => MappedSegment.create(testName('size'), 0), RangeError);
+  expectThrow(() => MappedSegment.create(testName('size'), 1.5), RangeError);
 });
 
 test('MappedSegment.open() of a missing segment throws NOT_FOUND', () => {
@@ -117,8 +110,8 @@ test('MappedSegment.at() bounds-checks offsets', () => {
   const seg = MappedSegment.create(name, 100);
   try {
     assert.is(seg.at(96, 4), seg.ptr + 96);
-    assert.throws(() => seg.at(97, 4), RangeError);
-    assert.throws(() => seg.at(-1), RangeError);
+    expectThrow(() => seg.at(97, 4), RangeError);
+    expectThrow(() => seg.at(-1), RangeError);
   } finally {
     seg.unmap();
     unlinkSegment(name);
@@ -127,37 +120,24 @@ test('MappedSegment.at() bounds-checks offsets', () => {
 
 test('MappedSegment.open() without permission throws PERMISSION_DENIED', async () => {
   const name = testName('perm');
-  if (process.getuid?.() === 0) {
-    // root bypasses file modes: ask an unprivileged child to open a 0600 segment of root's
-    const seg = MappedSegment.create(name, 4096, { mode: 0o600 });
-    try {
-      const peer = new Peer(currentHost(), ['open', name]);
-      peer.child; // started
-      const r = await peer.next<{ ok: boolean; code: string }>();
-      assert.is(r.ok, true); // sanity: root's child can open it
-      await peer.done();
-    } finally {
-      seg.unmap();
-    }
-    const { spawnSync } = await import('node:child_process');
-    const { hostCommand } = await import('./helpers/hosts.ts');
-    const { dirname, join } = await import('node:path');
-    const { fileURLToPath } = await import('node:url');
-    const script = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'peer.mjs');
-    const [cmd, args] = hostCommand('node', script, ['open', name]);
-    const r = spawnSync(cmd, args, { uid: 65534, gid: 65534, encoding: 'utf8', env: { ...process.env, HOME: '/tmp' }, timeout: 20_000 });
-    unlinkSegment(name);
-    const line = JSON.parse(r.stdout.trim().split('\n')[0] ?? '{}') as { ok: boolean; code: string };
-    assert.is(line.ok, false, r.stderr);
-    assert.is(line.code, 'PERMISSION_DENIED');
-  } else {
-    const seg = MappedSegment.create(name, 4096, { mode: 0o000 });
-    seg.unmap();
+  if (process.getuid?.() !== 0) {
+    MappedSegment.create(name, 4096, { mode: 0o000 }).unmap();
     try {
       expectCode(() => MappedSegment.open(name), 'PERMISSION_DENIED');
     } finally {
       unlinkSegment(name);
     }
+    return;
+  }
+  // Root ignores file modes, so an unprivileged child (nobody) tries to open root's 0600 segment.
+  MappedSegment.create(name, 4096, { mode: 0o600 }).unmap();
+  try {
+    const peer = new Peer('node', ['open', name], { HOME: '/tmp' }, { uid: 65534, gid: 65534 });
+    const r = await peer.next<{ ok: boolean; code: string }>();
+    await peer.done();
+    assert.equal([r.ok, r.code], [false, 'PERMISSION_DENIED'], peer.errors);
+  } finally {
+    unlinkSegment(name);
   }
 });
 

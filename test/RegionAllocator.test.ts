@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { IpcError } from '../src/IpcError.ts';
 import { RegionAllocator, WASM_PAGE } from '../src/internal/RegionAllocator.ts';
+import { expectCode, expectThrow } from './helpers/expect.ts';
 
 function allocator(startPages: number, endPages: number, maxPages: number): { a: RegionAllocator; size: () => number } {
   let pages = endPages;
@@ -55,9 +56,9 @@ test('RegionAllocator.release() of a region that is not allocated throws CLOSED'
   const { a } = allocator(1, 1, 10);
   const r = a.allocate(1);
   a.release(r);
-  assert.throws(() => a.release(r), (e: unknown) => e instanceof IpcError && e.code === 'CLOSED');
-  assert.throws(() => a.allocate(0), RangeError);
-  assert.throws(() => a.allocate(-5), RangeError);
+  expectCode(() => a.release(r), 'CLOSED');
+  expectThrow(() => a.allocate(0), RangeError);
+  expectThrow(() => a.allocate(-5), RangeError);
 });
 
 test.run();

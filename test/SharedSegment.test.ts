@@ -7,6 +7,7 @@ import { selfIdentity } from '../src/internal/processIdentity.ts';
 import { runtime } from '../src/internal/runtime.ts';
 import { SegmentKind } from '../src/internal/SegmentKind.ts';
 import { inspectSegment, SharedSegment } from '../src/internal/SharedSegment.ts';
+import { expectCode, expectThrow } from './helpers/expect.ts';
 import { testName } from './helpers/names.ts';
 
 const T = SegmentKind.TEST;
@@ -33,7 +34,7 @@ test('SharedSegment.create() publishes a header that open() reads back', () => {
     );
     assert.ok(o.info.created.getTime() >= before - 1 && o.info.created.getTime() <= Date.now());
     assert.is(runtime().core.atomicLoad32(o.at(0, 4)), 99);
-    assert.throws(() => o.at(997, 4), RangeError);
+    expectThrow(() => o.at(997, 4), RangeError);
     assert.ok(o.isReady);
     o.unmap();
     assert.is(inspectSegment(name)?.generation, 7);

@@ -95,7 +95,7 @@ test('reap removes values of dead creators, replaced generations and abandoned s
   try {
     // Values made by processes that exited.
     for (const [kind, n] of [['hv', 'deadvar'], ['mem', 'deadmem']] as const) {
-      const peer = new Peer('node', ['create', kind, p + n], {}, 'valuesPeer');
+      const peer = new Peer('node', ['create', kind, p + n], {}, {}, 'valuesPeer');
       await peer.next(30_000);
       await peer.done(10_000);
     }

@@ -26,7 +26,7 @@ interface ReadReport {
   writers: number[];
 }
 
-const peer = (host: Host, args: string[]): Peer => new Peer(host, args, {}, 'valuesPeer');
+const peer = (host: Host, args: string[]): Peer => new Peer(host, args, {}, {}, 'valuesPeer');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function assertReader(r: ReadReport, who: string): void {

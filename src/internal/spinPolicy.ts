@@ -4,12 +4,20 @@
 // core it only delays the peer (runtime-notes.md pitfall 5). So: no spinning on a single CPU, a
 // budget of a few microseconds, widened after spins that succeeded and narrowed after ones that did
 // not, like an adaptive mutex. MEMBRIDGE_SPIN_NS fixes the budget (0 disables spinning).
-import { availableParallelism } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import process from 'node:process';
 
 const MIN_NS = 500;
 const START_NS = 4_000;
 const MAX_NS = 20_000;
+
+function onlineCpus(): number {
+  try {
+    return cpus().length;
+  } catch {
+    return 1;
+  }
+}
 
 export class SpinPolicy {
   private budget: number;
@@ -17,7 +25,10 @@ export class SpinPolicy {
 
   constructor() {
     const env = process.env.MEMBRIDGE_SPIN_NS;
-    const cpus = typeof availableParallelism === 'function' ? availableParallelism() : 2;
+    // CPUs of the machine, not of this process: availableParallelism() follows the affinity mask,
+    // so a process pinned to one CPU (taskset) would never spin although its peer may run on
+    // another CPU. The adaptive budget already backs off when the peer shares our CPU.
+    const cpus = Math.max(typeof availableParallelism === 'function' ? availableParallelism() : 1, onlineCpus());
     if (env !== undefined && env !== '' && Number.isFinite(Number(env))) {
       this.budget = Math.max(0, Number(env));
       this.fixed = true;

@@ -41,10 +41,10 @@ export class Peer {
   private readonly waiting: Array<(line: string) => void> = [];
   private stderr = '';
 
-  constructor(readonly host: Host, args: readonly string[], env: Record<string, string> = {}, fixture = 'peer') {
+  constructor(readonly host: Host, args: readonly string[], env: Record<string, string> = {}, ids: { uid?: number; gid?: number } = {}, fixture = 'peer') {
     const script = join(here, 'fixtures', `${fixture}.mjs`);
     const [cmd, argv] = hostCommand(host, script, args);
-    this.child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+    this.child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env }, ...ids });
     let buf = '';
     this.child.stdout!.setEncoding('utf8');
     this.child.stdout!.on('data', (chunk: string) => {

@@ -1,0 +1,115 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { IpcError } from '../src/IpcError.ts';
+import { Doorbell } from '../src/internal/Doorbell.ts';
+import { MappedSegment, unlinkSegment } from '../src/internal/MappedSegment.ts';
+import { isProcessAlive, selfIdentity } from '../src/internal/processIdentity.ts';
+import { runtime } from '../src/internal/runtime.ts';
+import { SharedLock } from '../src/internal/SharedLock.ts';
+import { currentHost, HOSTS, Peer } from './helpers/hosts.ts';
+import { expectCode, expectThrow } from './helpers/expect.ts';
+import { testName } from './helpers/names.ts';
+
+const BELL = 0;
+const LOCK = 64;
+const COUNTER = 128;
+
+function withSegment(fn: (seg: MappedSegment) => Promise<void> | void): () => Promise<void> {
+  return async () => {
+    const name = testName('lock');
+    const seg = MappedSegment.create(name, 4096);
+    try {
+      await fn(seg);
+    } finally {
+      seg.unmap();
+      unlinkSegment(name);
+    }
+  };
+}
+
+test('SharedLock.acquire() records this process as the holder and release() frees it', withSegment((seg) => {
+  const lock = new SharedLock(seg.at(LOCK, 16));
+  assert.is(lock.holder(), undefined);
+  assert.equal(lock.acquire(1000), { tookOver: false });
+  assert.equal(lock.holder(), { pid: selfIdentity().pid, stamp: selfIdentity().stamp });
+  assert.not.ok(lock.tryAcquire());
+  lock.release();
+  assert.is(lock.holder(), undefined);
+  assert.ok(lock.tryAcquire());
+  lock.release();
+}));
+
+test('SharedLock.release() of a lock this process does not hold throws NOT_OWNER', withSegment((seg) => {
+  const lock = new SharedLock(seg.at(LOCK, 16));
+  expectCode(() => lock.release(), 'NOT_OWNER');
+}));
+
+test('SharedLock.acquire() twice from one process throws instead of deadlocking', withSegment((seg) => {
+  const lock = new SharedLock(seg.at(LOCK, 16));
+  lock.acquire();
+  expectCode(() => lock.acquire(1000), 'NOT_OWNER');
+  lock.release();
+}));
+
+test('SharedLock.acquire() times out with TIMED_OUT while a live process holds it', withSegment(async (seg) => {
+  const holder = new Peer(currentHost(), ['hold', seg.name, String(LOCK)]);
+  try {
+    await holder.next();
+    const lock = new SharedLock(seg.at(LOCK, 16));
+    expectCode(() => lock.acquire(150), 'TIMED_OUT', /holds it/);
+    await lock.acquireAsync(100).then(
+      () => assert.unreachable('acquired a held lock'),
+      (e: unknown) => assert.ok(e instanceof IpcError && e.code === 'TIMED_OUT'),
+    );
+  } finally {
+    holder.kill();
+    await holder.done();
+  }
+}));
+
+for (const host of HOSTS) {
+  test(`SharedLock: a holder on ${host} killed with SIGKILL is taken over by ${currentHost()}`, withSegment(async (seg) => {
+    const holder = new Peer(host, ['hold', seg.name, String(LOCK)]);
+    const { pid } = await holder.next<{ pid: number }>();
+    const lock = new SharedLock(seg.at(LOCK, 16));
+    assert.is(lock.holder()?.pid, pid);
+    holder.kill('SIGKILL');
+    await holder.done();
+    assert.not.ok(isProcessAlive(pid, lock.holder()!.stamp));
+    const t = lock.acquire(10_000);
+    assert.equal(t, { tookOver: true });
+    assert.is(lock.takeovers, 1);
+    assert.is(lock.holder()?.pid, selfIdentity().pid);
+    lock.release();
+  }));
+}
+
+test('SharedLock.acquireAsync() takes over from a holder killed while it waits', withSegment(async (seg) => {
+  const holder = new Peer(currentHost(), ['hold', seg.name, String(LOCK)]);
+  await holder.next();
+  const lock = new SharedLock(seg.at(LOCK, 16));
+  const pending = lock.acquireAsync(10_000);
+  setTimeout(() => holder.kill('SIGKILL'), 50);
+  assert.equal(await pending, { tookOver: true });
+  lock.release();
+  await holder.done();
+}));
+
+test('SharedLock keeps a plain counter exact across processes on every host', withSegment(async (seg) => {
+  const n = 3000;
+  const peers = HOSTS.map((h) => new Peer(h, ['lockcount', seg.name, String(BELL), String(LOCK), String(COUNTER), String(n)]));
+  try {
+    for (const p of peers) await p.next();
+    new Doorbell(seg.at(BELL, 8)).ring();
+    for (const p of peers) {
+      assert.equal(await p.next(60_000), { done: true, tookOver: 0 }, p.errors);
+      assert.is(await p.done(), 0);
+    }
+    assert.is(runtime().core.atomicLoad32(seg.at(COUNTER, 4)), 3 * n);
+    assert.is(new SharedLock(seg.at(LOCK, 16)).holder(), undefined);
+  } finally {
+    for (const p of peers) p.kill();
+  }
+}));
+
+test.run();

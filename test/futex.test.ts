@@ -1,0 +1,83 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFile } from 'node:fs/promises';
+import { IpcError } from '../src/IpcError.ts';
+import { Doorbell } from '../src/internal/Doorbell.ts';
+import { waitWord, waitWordAsync, wakeWord } from '../src/internal/futex.ts';
+import { MappedSegment, unlinkSegment } from '../src/internal/MappedSegment.ts';
+import { expectCode, expectThrow } from './helpers/expect.ts';
+import { testName } from './helpers/names.ts';
+
+function withSegment(fn: (seg: MappedSegment) => Promise<void> | void): () => Promise<void> {
+  return async () => {
+    const name = testName('futex');
+    const seg = MappedSegment.create(name, 4096);
+    try {
+      await fn(seg);
+    } finally {
+      seg.unmap();
+      unlinkSegment(name);
+    }
+  };
+}
+
+test('waitWord() returns at once when the word already differs', withSegment((seg) => {
+  assert.is(waitWord(seg.at(0, 4), 5, 10_000), 'changed');
+}));
+
+test('waitWord() and Doorbell.wait() time out', withSegment((seg) => {
+  assert.is(waitWord(seg.at(0, 4), 0, 30), 'timed-out');
+  const bell = new Doorbell(seg.at(8, 8));
+  assert.is(bell.wait(bell.seq, 30), 'timed-out');
+  expectThrow(() => waitWord(seg.at(0, 4), 0, -1), RangeError);
+  expectThrow(() => waitWord(seg.at(0, 4), 0, Number.NaN), RangeError);
+}));
+
+test('waitWordAsync() times out without blocking the event loop', withSegment(async (seg) => {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  const outcome = await waitWordAsync(seg.at(0, 4), 0, 200);
+  clearInterval(timer);
+  assert.is(outcome, 'timed-out');
+  assert.ok(ticks >= 3, `the event loop ran during the wait (${ticks} ticks)`);
+}));
+
+test('waitWordAsync() rejects with ABORTED when its signal aborts, and not before', withSegment(async (seg) => {
+  const ac = new AbortController();
+  const p = waitWordAsync(seg.at(0, 4), 0, 10_000, -1, ac.signal);
+  setTimeout(() => ac.abort(new Error('stop')), 20);
+  await p.then(
+    () => assert.unreachable('resolved'),
+    (e: unknown) => {
+      assert.instance(e, IpcError);
+      assert.is((e as IpcError).code, 'ABORTED');
+    },
+  );
+  const already = new AbortController();
+  already.abort();
+  await waitWordAsync(seg.at(0, 4), 0, 10_000, -1, already.signal).then(
+    () => assert.unreachable('resolved'),
+    (e: unknown) => assert.is((e as IpcError).code, 'ABORTED'),
+  );
+}));
+
+test('wakeWord() wakes an async waiter of this process', withSegment(async (seg) => {
+  const p = waitWordAsync(seg.at(0, 4), 0, 10_000);
+  await new Promise((r) => setTimeout(r, 20));
+  wakeWord(seg.at(0, 4), 1);
+  assert.is(await p, 'changed');
+}));
+
+test('many pending async waits do not starve the host thread pool', withSegment(async (seg) => {
+  const waits = Array.from({ length: 16 }, (_, i) => new Doorbell(seg.at(64 + i * 8, 8))).map((b) => b.waitAsync(b.seq, 5000));
+  // fs work goes through the host's pool; with waits on the pool (napi_async_work) this stalled
+  const t0 = performance.now();
+  for (let i = 0; i < 8; i++) await readFile(new URL(import.meta.url));
+  const elapsed = performance.now() - t0;
+  for (let i = 0; i < 16; i++) new Doorbell(seg.at(64 + i * 8, 8)).ring();
+  assert.equal(await Promise.all(waits), Array(16).fill('changed'));
+  // not a timing assertion on speed: the waits would hold the reads for their whole 5 s timeout
+  assert.ok(elapsed < 4000, `reads finished while the waits were pending (${elapsed.toFixed(0)} ms)`);
+}));
+
+test.run();
