@@ -59,21 +59,20 @@ const MODES: Mode[] = [
   { id: 'sync', label: 'membridge sync (Doorbell.wait)', kind: 'mb', wait: 'sync', pongHost: 'node' },
   { id: 'sync-nospin', label: 'membridge sync, MEMBRIDGE_SPIN_NS=0', kind: 'mb', wait: 'sync', pongHost: 'node', env: { MEMBRIDGE_SPIN_NS: '0' } },
   { id: 'async', label: 'membridge async (waitAsync)', kind: 'mb', wait: 'async', pongHost: 'node' },
-  // Not a library mode (yet): spin on the main thread for the policy's budget, then hand the wait
-  // to the waiter thread; shows what a hybrid async wait could gain.
-  { id: 'async-spin', label: 'membridge async after a sync spin', kind: 'mb', wait: 'async-spin', pongHost: 'node' },
+  // waitAsync spins on the main thread for the policy's budget before it hands the wait to a
+  // waiter thread; without the spin every hop costs three wake-ups.
+  { id: 'async-nospin', label: 'membridge async, MEMBRIDGE_SPIN_NS=0', kind: 'mb', wait: 'async', pongHost: 'node', env: { MEMBRIDGE_SPIN_NS: '0' } },
   { id: 'uds', label: 'Unix domain socket (net, 1 byte)', kind: 'uds' },
   { id: 'ipc', label: 'child_process IPC (fork + send)', kind: 'ipc' },
   { id: 'sync-bun', label: 'membridge sync Node↔Bun', kind: 'mb', wait: 'sync', pongHost: 'bun', cross: true },
   { id: 'sync-deno', label: 'membridge sync Node↔Deno', kind: 'mb', wait: 'sync', pongHost: 'deno', cross: true },
 ];
 
-type WaitKind = 'sync' | 'async' | 'async-spin';
+type WaitKind = 'sync' | 'async';
 
 /** Waits for the doorbell to move on from `seen`, the way `kind` says. */
 async function waitFor(bell: Doorbell, seen: number, kind: WaitKind): Promise<'changed' | 'timed-out'> {
   if (kind === 'sync') return bell.wait(seen, WAIT_TIMEOUT_MS);
-  if (kind === 'async-spin' && bell.wait(seen, 0) === 'changed') return 'changed';
   return bell.waitAsync(seen, WAIT_TIMEOUT_MS);
 }
 
@@ -498,7 +497,7 @@ async function orchestrate(argv: string[]): Promise<void> {
           'Two OS processes, lockstep ping-pong. Each mode and round runs in fresh processes; modes are interleaved within a round. ' +
           'The ping side times every round trip (performance.now() in JS, CLOCK_MONOTONIC in C) and checks that the peer counter advanced by exactly 1. ' +
           'Per round: median, p99, p99.9 (nearest rank), mean. Across rounds: the median of each statistic.',
-        membridge: 'One 4 KiB segment, doorbell A (ping→pong) at offset 0 and doorbell B (pong→ping) at offset 64. Ping: ring A, wait B. Pong: wait A, ring B. sync = Doorbell.wait (addon futexWait with the adaptive spin of src/internal/spinPolicy.ts), async = Doorbell.waitAsync on both sides (dedicated waiter thread + threadsafe function). async-spin (experimental, not a library mode) = Doorbell.wait(seen, 0) first, i.e. the policy\'s spin on the main thread, then Doorbell.waitAsync.',
+        membridge: 'One 4 KiB segment, doorbell A (ping→pong) at offset 0 and doorbell B (pong→ping) at offset 64. Ping: ring A, wait B. Pong: wait A, ring B. sync = Doorbell.wait (addon futexWait with the adaptive spin of src/internal/spinPolicy.ts), async = Doorbell.waitAsync on both sides (the policy\'s spin on the main thread, then a dedicated waiter thread + threadsafe function).',
         c: 'bench/c/futex_pingpong.c, cc -O2: fork() + MAP_SHARED page, the same doorbell protocol (seq + sleepers, wake only when sleepers > 0), spin loop identical to native DoWait (32 × load+PAUSE per clock check). Spin modes: none, fixed 4 µs, adaptive (same policy as spinPolicy.ts).',
         uds: 'node:net over a Unix socket in os.tmpdir(); 1-byte messages, echoed and checked.',
         ipc: 'child_process.fork + process.send of a number (json serialization), echoed and checked.',

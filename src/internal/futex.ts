@@ -73,22 +73,30 @@ function abortError(signal: AbortSignal): IpcError {
 }
 
 /**
- * Like waitWord, without blocking the event loop: the wait runs on a dedicated native thread and
- * the promise settles on the event loop. An aborted signal rejects with IpcError ABORTED.
+ * Like waitWord, without blocking the event loop for longer than the spin budget: after the spin,
+ * the wait runs on a dedicated native thread and the promise settles on the event loop. An aborted
+ * signal rejects with IpcError ABORTED.
  */
 export async function waitWordAsync(ptr: number, expected: number, timeoutMs: number, sleepersPtr = -1, signal?: AbortSignal): Promise<WaitOutcome> {
   if (signal?.aborted) throw abortError(signal);
   const deadline = deadlineOf(timeoutMs);
   const rt = runtime();
+  // Spin on this thread first (a few microseconds at most, per the spin policy): handing the wait
+  // to a waiter thread costs two extra wake-ups (that thread, then the event loop), which made an
+  // async round trip slower than a Unix socket (bench/pingpong, mode async-spin vs async).
+  const spin = spinPolicy.spinNs;
+  if (spin > 0) {
+    const r = native().futexWait(rt.u8, ptr, expected | 0, 0, spin, -1);
+    spinPolicy.record(r === WaitResult.CHANGED_WHILE_SPINNING);
+    if (r === WaitResult.CHANGED_WHILE_SPINNING || r === WaitResult.NOT_EQUAL) return 'changed';
+  }
   const waiter = takeWaiter();
   const onAbort = (): void => waiter.cancel();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
       const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
-      const spin = spinPolicy.spinNs;
-      const r = await waiter.wait(rt.u8, ptr, expected | 0, left, spin, sleepersPtr);
-      if (spin > 0) spinPolicy.record(r === WaitResult.CHANGED_WHILE_SPINNING);
+      const r = await waiter.wait(rt.u8, ptr, expected | 0, left, 0, sleepersPtr);
       switch (r) {
         case WaitResult.WOKEN:
         case WaitResult.NOT_EQUAL:
