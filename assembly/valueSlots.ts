@@ -154,7 +154,8 @@ export function valInit(area: usize, slots: u32, slotSize: u32): void {
 export function valValidate(area: usize, payloadSize: f64): i32 {
   const a = changetype<ValueArea>(area);
   const slots = a.slotCount;
-  if (slots < 1 || slots > MAX_SLOTS) return 1;
+  // One slot could never be rewritten (the published slot is never claimed).
+  if (slots < 2 || slots > MAX_SLOTS) return 1;
   if (a.slotStride != ((a.slotSize + (ALIGN - 1)) & ~(ALIGN - 1)) || a.slotStride < a.slotSize) return 1;
   if (valAreaSize(slots, a.slotSize) > payloadSize) return 1;
   if ((atomic.load<u64>(area + PUBLISHED) & SLOT_MASK) >= <u64>slots) return 1;

@@ -42,9 +42,9 @@ test('ls lists memory, its data and variables with owner and liveness, in aligne
     const r = await run(lsCommand, p);
     assert.is(r.code, 0);
     const lines = r.out.trim().split('\n');
-    assert.match(lines[0]!, /^SEGMENT\s+KIND\s+SIZE\s+OWNER\s+STATE$/);
+    assert.match(lines[0]!, /^SEGMENT\s+KIND\s+SIZE\s+OWNER\s+MAPPED BY\s+STATE$/);
     const mem = lines.find((l) => l.startsWith(`mb.${p}mem `))!;
-    assert.match(mem, new RegExp(`memory\\s+128 B\\s+pid ${process.pid} \\(alive\\)\\s+ready, generation 2, version 1`));
+    assert.match(mem, new RegExp(`memory\\s+128 B\\s+pid ${process.pid} \\(alive\\)\\s+-\\s+ready, generation 2, version 1`));
     assert.ok(lines.some((l) => l.startsWith(`mbd.2.${p}mem `) && l.includes('memory data')));
     assert.ok(lines.some((l) => l.startsWith(`mb.${p}var `) && /variable\s+768 B/.test(l) && l.includes('version 0, 4 slots of 100 B')));
     // Columns line up: every row's KIND starts where the header's does.
@@ -91,6 +91,7 @@ test('inspect shows the header and the decoded value; rm removes, and says so', 
 test('reap removes values of dead creators, replaced generations and abandoned segments, and keeps live ones', async () => {
   const p = prefix();
   const live = new HostVariable(p + 'live', { maxSize: 16 });
+  const holders: Peer[] = [];
   const grown = SharedMemory.openOrCreate(p + 'grown');
   try {
     // Values made by processes that exited.
@@ -99,6 +100,13 @@ test('reap removes values of dead creators, replaced generations and abandoned s
       await peer.next(30_000);
       await peer.done(10_000);
     }
+    // A variable whose creator is dead but that a live process still maps.
+    const creator = new Peer('node', ['create', 'hv', p + 'usedvar'], {}, {}, 'valuesPeer');
+    await creator.next(30_000);
+    await creator.done(10_000);
+    const holder = new Peer('bun', ['hold', 'hv', p + 'usedvar'], {}, {}, 'valuesPeer');
+    holders.push(holder);
+    await holder.next(30_000);
     // A replaced generation (as if its grower died before unlinking it).
     grown.write(new Uint8Array(3000));
     SharedSegment.create(`mbd.1.${p}grown`, { kind: SegmentKind.MEMORY_DATA, version: 1, payloadSize: 4096, generation: 1 }).unmap();
@@ -119,12 +127,18 @@ test('reap removes values of dead creators, replaced generations and abandoned s
     assert.match(r.out, new RegExp(`removed mbd\\.1\\.${p}grown .*replaced by generation 2`));
     assert.match(r.out, /Reaped \d+ segments/);
     const left = [...listSegments(`mb.${p}`), ...listSegments('mbd.').filter((n) => n.includes(p))].sort();
-    assert.equal(left, [`mb.${p}grown`, `mb.${p}live`, `mbd.2.${p}grown`]);
+    assert.equal(left, [`mb.${p}grown`, `mb.${p}live`, `mb.${p}usedvar`, `mbd.2.${p}grown`]);
     assert.match((await run(reapCommand, p)).out, /Nothing to reap/);
+    // Once its last user is gone, it goes too.
+    holder.kill();
+    await holder.done(10_000);
+    assert.match((await run(reapCommand, p)).out, new RegExp(`removed mb\\.${p}usedvar `));
   } finally {
+    for (const h of holders) h.kill();
     live.close();
     grown.close();
     HostVariable.remove(p + 'live');
+    HostVariable.remove(p + 'usedvar');
     SharedMemory.remove(p + 'grown');
   }
 });

@@ -2,13 +2,13 @@
 import { HostVariable } from '../HostVariable.ts';
 import { SegmentKind } from '../internal/SegmentKind.ts';
 import { SharedMemory } from '../SharedMemory.ts';
-import { formatBytes, formatOwner, kindLabel, scanValueSegments, table, valueNameOf, type CommandIo, type SegmentRow } from './valueSegments.ts';
+import { formatBytes, formatOwner, kindLabel, scanValueSegments, segmentUsers, table, valueNameOf, type CommandIo, type SegmentRow } from './valueSegments.ts';
 
 const HELP = `Usage: membridge ls [PREFIX]
 
 Lists membridge's value segments in /dev/shm ("mb.<name>" for named memory and shared
 variables, "mbd.<generation>.<name>" for the data of named memory): kind, size, the process that
-created each one and whether it still runs. With PREFIX, only values whose name starts with it.`;
+created each one and whether it still runs, and which other processes map it now. With PREFIX, only values whose name starts with it.`;
 
 // What a value holds now, read through the normal API (never writes).
 function detail(row: SegmentRow): string {
@@ -49,10 +49,15 @@ export async function lsCommand(args: string[], io: CommandIo): Promise<number> 
     return 2;
   }
   const rows = scanValueSegments(args[0]);
+  const users = segmentUsers();
+  const mappedBy = (r: SegmentRow): string => {
+    const pids = users.get(r.segment) ?? [];
+    return pids.length === 0 ? '-' : pids.length <= 3 ? pids.join(',') : `${pids.slice(0, 3).join(',')} +${pids.length - 3}`;
+  };
   if (rows.length === 0) {
     io.out('No membridge value segments in /dev/shm.');
     return 0;
   }
-  io.out(table([['SEGMENT', 'KIND', 'SIZE', 'OWNER', 'STATE'], ...rows.map((r) => [r.segment, kindLabel(r), formatBytes(r.size), formatOwner(r), detail(r)])]));
+  io.out(table([['SEGMENT', 'KIND', 'SIZE', 'OWNER', 'MAPPED BY', 'STATE'], ...rows.map((r) => [r.segment, kindLabel(r), formatBytes(r.size), formatOwner(r), mappedBy(r), detail(r)])]));
   return 0;
 }

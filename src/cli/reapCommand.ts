@@ -4,11 +4,11 @@ import { listSegments, unlinkSegment } from '../internal/MappedSegment.ts';
 import { SegmentKind } from '../internal/SegmentKind.ts';
 import { parseDataSegmentName } from '../internal/valueNames.ts';
 import { SharedMemory } from '../SharedMemory.ts';
-import { formatBytes, scanValueSegments, type CommandIo, type SegmentRow } from './valueSegments.ts';
+import { formatBytes, scanValueSegments, segmentUsers, type CommandIo, type SegmentRow } from './valueSegments.ts';
 
 const HELP = `Usage: membridge reap [--dry-run] [PREFIX]
 
-Removes value segments whose owners are dead:
+Removes value segments whose owners are dead and that no running process maps:
   - segments still initialising whose creator died before finishing them;
   - shared variables whose creator is dead;
   - named memory whose directory creator and current data creator are both dead;
@@ -27,8 +27,9 @@ function segmentExists(segment: string): boolean {
   return listSegments(segment).includes(segment);
 }
 
-function judge(rows: SegmentRow[]): Verdict[] {
+function judge(rows: SegmentRow[], users: Map<string, number[]>): Verdict[] {
   const verdicts: Verdict[] = [];
+  const inUse = (segment: string): boolean => (users.get(segment)?.length ?? 0) > 0;
   const byName = new Map(rows.map((r) => [r.segment, r]));
   const unlink = (segment: string) => () => unlinkSegment(segment);
   const dead = (r: SegmentRow): boolean => r.creatorPid !== 0 && !r.alive;
@@ -58,6 +59,7 @@ function judge(rows: SegmentRow[]): Verdict[] {
       else if (parsed.gen > current && dead(row)) verdicts.push({ row, why: `left by pid ${row.creatorPid}, which died while growing the memory`, remove: unlink(row.segment) });
       continue;
     }
+    if (inUse(row.segment)) continue;
     if (row.kind === SegmentKind.VARIABLE && dead(row)) {
       const name = row.segment.slice(3);
       verdicts.push({ row, why: `its creator (pid ${row.creatorPid}) is dead`, remove: () => void HostVariable.remove(name) });
@@ -72,7 +74,7 @@ function judge(rows: SegmentRow[]): Verdict[] {
       } catch {
         // unreadable data: the directory's creator decides
       }
-      if (data && !dead(data)) continue;
+      if (data && (!dead(data) || inUse(data.segment))) continue;
       verdicts.push({ row, why: `its creator (pid ${row.creatorPid})${data ? ` and the creator of its data (pid ${data.creatorPid})` : ''} are dead`, remove: () => void SharedMemory.remove(name) });
     }
   }
@@ -90,7 +92,7 @@ export async function reapCommand(args: string[], io: CommandIo): Promise<number
     io.err(`membridge reap: unexpected argument "${rest[rest[0]?.startsWith('-') ? 0 : 1]}"\n\n${HELP}`);
     return 2;
   }
-  const verdicts = judge(scanValueSegments(rest[0]));
+  const verdicts = judge(scanValueSegments(rest[0]), segmentUsers());
   if (verdicts.length === 0) {
     io.out('Nothing to reap.');
     return 0;

@@ -1,5 +1,7 @@
 // What the value commands (ls, inspect, rm, reap) know about membridge's segments in /dev/shm:
 // each one's header, read without expectations, and whether its creator still runs.
+import { readdirSync, readFileSync } from 'node:fs';
+import process from 'node:process';
 import { IpcError } from '../IpcError.ts';
 import { listSegments, MappedSegment } from '../internal/MappedSegment.ts';
 import { isProcessAlive } from '../internal/processIdentity.ts';
@@ -120,4 +122,35 @@ export function formatValue(value: unknown, inspect: (v: unknown) => string): st
     return `${value.length} bytes: ${shown}${value.length > 32 ? ' …' : ''}`;
   }
   return inspect(value);
+}
+
+/**
+ * Which processes map which value segments now, from /proc/<pid>/maps (processes of other users
+ * are not readable and are missed). A segment someone maps is in use whoever created it.
+ */
+export function segmentUsers(): Map<string, number[]> {
+  const users = new Map<string, number[]>();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return users;
+  }
+  for (const pid of pids) {
+    if (Number(pid) === process.pid) continue;
+    let maps: string;
+    try {
+      maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
+    } catch {
+      continue;
+    }
+    const seen = new Set<string>();
+    for (const m of maps.matchAll(/\/dev\/shm\/(mbd?\.[^\s]+)/g)) seen.add(m[1]!);
+    for (const seg of seen) {
+      const list = users.get(seg) ?? [];
+      list.push(Number(pid));
+      users.set(seg, list);
+    }
+  }
+  return users;
 }
