@@ -9,5 +9,6 @@ export * from "./ownerLock";
 /** First byte past the module's static data; the region allocator starts above it. */
 export function heapBase(): usize { return __heap_base; }
 export * from "./segmentHeader";
+export * from "./codec/index";
 export * from "./valueSlots";
 export * from "./memoryDirectory";

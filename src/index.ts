@@ -12,6 +12,15 @@ export type { IpcErrorCode, IpcErrorOptions } from './IpcError.ts';
 // Runtime support
 export { isNativeAvailable } from './internal/addon.ts';
 
+// pybytes codec (also available alone as `membridge/pybytes`, which needs no addon)
+export {
+  encode, decode, DecodeError, ENCODE_DEFAULTS, DECODE_DEFAULTS,
+  Tuple, Deque, FrozenSet, ByteArray, MemoryView, OrderedDict, Counter, ChainMap, Float, Complex, Decimal,
+  UUID, Range, NamedTuple, Path, PurePath, Ellipsis, DateTime, CalendarDate, Time, TimeDelta,
+  toTypedJson, fromTypedJson,
+} from './pybytes.ts';
+export type { EncodeOptions, DecodeOptions, DecodeInput, DecodeErrorCode, TypedJson } from './pybytes.ts';
+
 // Shared values: named memory (the Python membridge API) and shared variables
 export { createMemory } from './createMemory.ts';
 export { writeMemory } from './writeMemory.ts';

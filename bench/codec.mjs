@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// Codec benchmark: membridge/pybytes against msgpackr, cbor-x, @msgpack/msgpack, v8.serialize and
+// JSON on the datasets of shared/docs/peers.md §2.1, in one run.
+//
+//   node bench/codec.mjs [--samples N] [--sample-ms MS] [--only DATASET]     (or: npm run bench -- codec)
+//
+// Per dataset and operation: warm up, calibrate the iteration count so one sample lasts about
+// --sample-ms, take --samples samples, report the median. Every timed loop checks its result (encoded
+// length, or a fingerprint of the decoded value). MB/s = encoded bytes × ops/s / 1e6. Competitors are
+// installed into bench/node_modules from bench/package.json when missing. Results: bench/results/codec.json.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const args = process.argv.slice(2);
+if (args.includes('--help')) {
+  console.log('usage: node bench/codec.mjs [--samples N] [--sample-ms MS] [--only DATASET]');
+  process.exit(0);
+}
+const flag = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const SAMPLES = Number(flag('samples', 5));
+const SAMPLE_MS = Number(flag('sample-ms', 150));
+const ONLY = flag('only', undefined);
+
+if (!existsSync(join(here, 'node_modules', 'msgpackr'))) {
+  console.log('installing competitor codecs into bench/node_modules …');
+  execFileSync('npm', ['install', '--prefix', here, '--no-audit', '--no-fund'], { stdio: 'inherit' });
+}
+if (!existsSync(join(root, 'dist', 'pybytes.js'))) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+
+const require = createRequire(join(here, 'package.json'));
+const msgpackr = require('msgpackr');
+const cborx = require('cbor-x');
+const msgpack = require('@msgpack/msgpack');
+const pybytes = await import(pathToFileURL(join(root, 'dist', 'pybytes.js')).href);
+
+// ---- datasets (peers.md §2.1) ----
+let seed = 42;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const small = () => ({ id: 123, name: 'alice', active: true, score: 98.6, tags: ['a', 'b'] });
+const datasets = {
+  'small object': small(),
+  '1,000 records': Array.from({ length: 1000 }, (_, i) => ({ id: i, name: `user${i}`, active: i % 2 === 0, score: i * 1.5 + 0.25, tags: ['a', 'b'] })),
+  '1 MiB binary': Uint8Array.from({ length: 1 << 20 }, () => (rand() * 256) | 0),
+  'string-heavy': Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`key${i}`, Array.from({ length: 100 }, (_, j) => (i % 4 === 0 && j % 10 === 0 ? 'é' : String.fromCharCode(97 + ((i + j) % 26)))).join('')])),
+  '100k floats': Array.from({ length: 100_000 }, () => rand() * 1000 + 0.5),
+  'depth-100 nesting': (() => {
+    let x = { leaf: 1 };
+    for (let i = 0; i < 99; i++) x = { level: i, child: x };
+    return x;
+  })(),
+  'Map/Set/Date mix': {
+    map: new Map(Array.from({ length: 1000 }, (_, i) => [`k${i}`, i])),
+    set: new Set(Array.from({ length: 1000 }, (_, i) => i * 3)),
+    created: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6)),
+    dates: Array.from({ length: 100 }, (_, i) => new Date(Date.UTC(2024, 0, 1) + i * 86_400_000)),
+  },
+};
+
+// A cheap fingerprint of a decoded value, computed inside the timed loop.
+const probe = {
+  'small object': (v) => v.id + v.name.length + v.tags.length,
+  '1,000 records': (v) => v.length + v[999].id + v[500].name.length,
+  '1 MiB binary': (v) => v.byteLength + v[12345],
+  'string-heavy': (v) => v.key99.length + v.key0.length,
+  '100k floats': (v) => v.length + v[99_999],
+  'depth-100 nesting': (v) => v.level + v.child.child.level,
+  'Map/Set/Date mix': (v) => (v.map.size ?? Object.keys(v.map).length) + (v.set.size ?? v.set.length) + v.dates.length,
+};
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const msgpackEncoder = new msgpack.Encoder({ maxDepth: 200 });
+const msgpackDecoder = new msgpack.Decoder({ maxDepth: 200 });
+const libraries = {
+  'membridge/pybytes': { encode: (v) => pybytes.encode(v), decode: (b) => pybytes.decode(b) },
+  msgpackr: { encode: (v) => msgpackr.pack(v), decode: (b) => msgpackr.unpack(b) },
+  'cbor-x': { encode: (v) => cborx.encode(v), decode: (b) => cborx.decode(b) },
+  '@msgpack/msgpack': { encode: (v) => msgpackEncoder.encode(v), decode: (b) => msgpackDecoder.decode(b) },
+  'v8.serialize': { encode: (v) => v8.serialize(v), decode: (b) => v8.deserialize(b) },
+  JSON: { encode: (v) => JSON.stringify(v), decode: (s) => JSON.parse(s), size: (s) => enc.encode(s).length },
+  'JSON+utf8': { encode: (v) => enc.encode(JSON.stringify(v)), decode: (b) => JSON.parse(dec.decode(b)) },
+};
+
+function measure(fn, check) {
+  const warm = performance.now();
+  while (performance.now() - warm < 300) check(fn()); // JIT warm-up, as in peers.md §6
+  const t0 = performance.now();
+  let n = 0;
+  while (performance.now() - t0 < SAMPLE_MS / 2) {
+    check(fn());
+    n++;
+  }
+  const per = (performance.now() - t0) / n;
+  const iterations = Math.max(1, Math.round(SAMPLE_MS / per));
+  const rates = [];
+  for (let s = 0; s < SAMPLES; s++) {
+    const start = performance.now();
+    for (let i = 0; i < iterations; i++) check(fn());
+    rates.push(iterations / ((performance.now() - start) / 1000));
+  }
+  rates.sort((a, b) => a - b);
+  return rates[Math.floor(rates.length / 2)];
+}
+
+const results = [];
+for (const [name, value] of Object.entries(datasets)) {
+  if (ONLY && !name.includes(ONLY)) continue;
+  for (const [lib, codec] of Object.entries(libraries)) {
+    let encoded;
+    try {
+      encoded = codec.encode(value);
+    } catch (err) {
+      results.push({ dataset: name, library: lib, error: String(err.message ?? err) });
+      continue;
+    }
+    const bytes = codec.size ? codec.size(encoded) : encoded.length;
+    const len = encoded.length;
+    const expected = probe[name](codec.decode(encoded));
+    const encodeOps = measure(() => codec.encode(value), (out) => {
+      if (out.length !== len) throw new Error(`${lib} encoded ${name} to ${out.length} bytes, not ${len}`);
+    });
+    const decodeOps = measure(() => codec.decode(encoded), (out) => {
+      if (!Object.is(probe[name](out), expected)) throw new Error(`${lib} decoded ${name} differently`);
+    });
+    const r = { dataset: name, library: lib, bytes, encodeOps, encodeMBs: (bytes * encodeOps) / 1e6, decodeOps, decodeMBs: (bytes * decodeOps) / 1e6 };
+    results.push(r);
+    console.log(`${name.padEnd(18)} ${lib.padEnd(18)} ${String(bytes).padStart(9)} B  enc ${fmt(encodeOps).padStart(12)} ops/s ${r.encodeMBs.toFixed(0).padStart(6)} MB/s  dec ${fmt(decodeOps).padStart(12)} ops/s ${r.decodeMBs.toFixed(0).padStart(6)} MB/s`);
+  }
+}
+
+function fmt(n) {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
+}
+
+console.log('\nmembridge/pybytes relative to msgpackr (ops/s ratio; > 1 = faster) and size:');
+console.log(`${'dataset'.padEnd(18)} ${'encode'.padStart(7)} ${'decode'.padStart(7)} ${'size'.padStart(7)}`);
+const ratios = [];
+for (const name of Object.keys(datasets)) {
+  const m = results.find((r) => r.dataset === name && r.library === 'membridge/pybytes');
+  const p = results.find((r) => r.dataset === name && r.library === 'msgpackr');
+  if (!m || !p || m.error || p.error) continue;
+  const row = { dataset: name, encode: m.encodeOps / p.encodeOps, decode: m.decodeOps / p.decodeOps, size: m.bytes / p.bytes };
+  ratios.push(row);
+  console.log(`${name.padEnd(18)} ${row.encode.toFixed(2).padStart(7)} ${row.decode.toFixed(2).padStart(7)} ${row.size.toFixed(2).padStart(7)}`);
+}
+
+mkdirSync(join(here, 'results'), { recursive: true });
+const versions = Object.fromEntries(['msgpackr', 'cbor-x', '@msgpack/msgpack'].map((p) => [p, JSON.parse(readFileSync(join(here, 'node_modules', p, 'package.json'), 'utf8')).version]));
+writeFileSync(join(here, 'results', 'codec.json'), JSON.stringify({
+  date: new Date().toISOString(),
+  command: `node bench/codec.mjs ${args.join(' ')}`.trim(),
+  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, os: `${os.type()} ${os.release()}`, node: process.version },
+  settings: { samples: SAMPLES, sampleMs: SAMPLE_MS },
+  versions,
+  results,
+  ratiosVsMsgpackr: ratios,
+}, null, 2) + '\n');
+console.log(`\nwrote bench/results/codec.json`);

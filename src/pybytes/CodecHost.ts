@@ -1,0 +1,27 @@
+// What the codec glue needs from a WebAssembly instance of assembly/codec: its exports, its memory
+// and scratch space. Two hosts exist: the standalone plain-memory instance behind
+// `membridge/pybytes` (standaloneHost.ts, works in browsers) and the core shared-memory instance
+// (src/internal/coreCodec.ts), where later layers encode into and decode out of mapped windows.
+
+/** The exports of assembly/codec/index.ts (also part of the core module). Addresses are u32 offsets. */
+export interface CodecExports {
+  pbParse(input: number, len: number, tokens: number, tokCap: number, stack: number, maxDepth: number,
+    maxStr: number, maxBin: number, maxItems: number): number;
+  pbErrorOffset(): number;
+  pbErrorTag(): number;
+  pbTokenCount(): number;
+  pbConsumed(): number;
+  pbHeapBase(): number;
+}
+
+export interface CodecHost {
+  readonly exports: CodecExports;
+  readonly memory: WebAssembly.Memory;
+  /** True when the memory is a SharedArrayBuffer (TextDecoder cannot read those directly). */
+  readonly shared: boolean;
+  /**
+   * Offset of a scratch area of at least `bytes` bytes, 16-byte aligned, valid until the next call.
+   * May grow the memory: refresh views afterwards.
+   */
+  scratch(bytes: number): number;
+}

@@ -1,0 +1,365 @@
+// Decoding: the WebAssembly parser (assembly/codec/parse.ts) validates the whole message and writes
+// a token stream; this file turns tokens into JS values. Nothing here reads the message without a
+// token pointing at a range the parser has already bounds-checked.
+import { DecodeError, type DecodeErrorCode } from '../DecodeError.ts';
+import type { CodecHost } from './CodecHost.ts';
+import { DECODE_DEFAULTS, type DecodeOptions } from './DecodeOptions.ts';
+import { parseDate, parseDateTime, parseTime } from './isoformat.ts';
+import { standaloneHost } from './standaloneHost.ts';
+import * as T from './tokenKinds.ts';
+import { ByteArray, MemoryView } from './values/binary.ts';
+import { ChainMap, Counter, OrderedDict } from './values/mappings.ts';
+import { Ellipsis, NamedTuple, Path, PurePath, Range, UUID } from './values/misc.ts';
+import { Complex, DECIMAL_SYNTAX, Decimal, Float } from './values/numbers.ts';
+import { Deque, FrozenSet, Tuple } from './values/sequences.ts';
+import { TimeDelta } from './values/temporal.ts';
+
+const utf8 = new TextDecoder('utf-8');
+
+// Materialiser state. decode() is synchronous and calls no user code, so one set suffices.
+let u8: Uint8Array = new Uint8Array(0);
+let dv: DataView = new DataView(new ArrayBuffer(8));
+let tok: Int32Array = new Int32Array(0);
+let ti = 0; // index into tok (words)
+let base = 0; // offset of the protocol byte in the memory
+let lossless = false;
+let sharedMemory = false;
+
+/** Bytes `decode` accepts. */
+export type DecodeInput = Uint8Array | ArrayBuffer | ArrayBufferView;
+
+function limit(name: string, value: number | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new RangeError(`Cannot use ${name} ${value}: expected an integer from 1 to ${max}`);
+  return value;
+}
+
+function fail(code: DecodeErrorCode, offset: number, tag: number, detail: string): never {
+  throw new DecodeError(code, offset, tag, detail);
+}
+
+function truncated(offset: number, tag: number, length: number): never {
+  const err = new RangeError(`Cannot decode pybytes at offset ${offset}${tag >= 0 ? ` (tag 0x${tag.toString(16).padStart(2, '0')})` : ''}: the message is truncated (it ends after ${length} bytes)`);
+  Object.assign(err, { offset, tag });
+  throw err;
+}
+
+/**
+ * Decodes the message of `length` bytes at `ptr` in `host`'s memory. Internal: later layers call it
+ * on windows of the core instance; `decode` calls it on a copy in the standalone instance.
+ * Trailing bytes after the root item are ignored (shared/docs/pybytes-format.md §3).
+ */
+export function decodeRange(host: CodecHost, ptr: number, length: number, options?: DecodeOptions): unknown {
+  let maxDepth: number = DECODE_DEFAULTS.maxDepth;
+  let maxStr: number = DECODE_DEFAULTS.maxStringLength;
+  let maxBin: number = DECODE_DEFAULTS.maxBinaryLength;
+  let maxItems: number = DECODE_DEFAULTS.maxContainerLength;
+  if (options !== undefined) {
+    maxDepth = limit('maxDepth', options.maxDepth, maxDepth, 10_000);
+    maxStr = limit('maxStringLength', options.maxStringLength, maxStr, 0xffffffff);
+    maxBin = limit('maxBinaryLength', options.maxBinaryLength, maxBin, 0xffffffff);
+    maxItems = limit('maxContainerLength', options.maxContainerLength, maxItems, 0xffffffff);
+  }
+  const stackBytes = (maxDepth * T.FRAME_SIZE + 15) & ~15;
+  // Every item takes at least one byte, so `length` tokens always suffice; start smaller so that a
+  // large binary payload does not reserve 12 bytes of tokens per payload byte.
+  let tokCap = Math.min(length, 1024 + (length >>> 2));
+  for (;;) {
+    const scratch = host.scratch(stackBytes + tokCap * 12);
+    const ex = host.exports;
+    const status = ex.pbParse(ptr, length, scratch + stackBytes, tokCap, scratch, maxDepth, maxStr, maxBin, maxItems);
+    if (status === T.S_TOKENS_FULL && tokCap < length) {
+      tokCap = length;
+      continue;
+    }
+    if (status !== T.S_OK) report(host, status, length, options);
+    const buffer = host.memory.buffer;
+    // One set of views over the whole memory, renewed only when it grew (views are per buffer).
+    if (u8.buffer !== buffer || u8.byteLength !== buffer.byteLength) {
+      u8 = new Uint8Array(buffer);
+      dv = new DataView(buffer);
+      tok = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+    }
+    ti = (scratch + stackBytes) >>> 2;
+    base = ptr;
+    lossless = options !== undefined && options.lossless === true;
+    sharedMemory = host.shared;
+    return read();
+  }
+}
+
+function report(host: CodecHost, status: number, length: number, options?: DecodeOptions): never {
+  const ex = host.exports;
+  const offset = ex.pbErrorOffset();
+  const rawTag = ex.pbErrorTag();
+  const tag = rawTag >= 0x100 ? -1 : rawTag;
+  switch (status) {
+    case T.S_TRUNCATED: truncated(offset, tag, length);
+    case T.S_BAD_PROTOCOL:
+      fail('BAD_PROTOCOL', 0, -1, length === 0 ? 'the message is empty' : `byte 0 is 0x${(rawTag & 0xff).toString(16).padStart(2, '0')}, not a protocol marker (0xfd or 0xfe)`);
+    case T.S_UNKNOWN_TAG: fail('UNKNOWN_TAG', offset, tag, 'no type has this tag');
+    case T.S_BAD_LENGTH: fail('BAD_LENGTH', offset, tag, 'the length header declares a zero-byte length field');
+    case T.S_BAD_UTF8: fail('BAD_UTF8', offset, tag, 'the text is not valid UTF-8');
+    case T.S_TOO_DEEP: fail('TOO_DEEP', offset, tag, `containers nest deeper than maxDepth (${options?.maxDepth ?? DECODE_DEFAULTS.maxDepth})`);
+    case T.S_UNHASHABLE: fail('UNHASHABLE', offset, tag, 'a dict key or set item has an unhashable type (list, dict, set, bytearray, deque, or a tuple holding one)');
+    case T.S_LIMIT: fail('LIMIT', offset, tag, 'a length or count is above the size limits of the decode options');
+    case T.S_BAD_ITEM: fail('BAD_ITEM', offset, tag, 'an item has the wrong type here (range bounds must be ints, namedtuple names must be str)');
+    case T.S_BAD_UUID: fail('BAD_VALUE', offset, 0x39, 'a UUID must be 32 hex digits');
+    default: throw new Error(`membridge codec returned unknown status ${status}`);
+  }
+}
+
+function text(p: number, n: number, ascii: boolean): string {
+  if (ascii && n < 24) {
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(u8[p + i]!);
+    return s;
+  }
+  // TextDecoder refuses views of a SharedArrayBuffer: copy those out first.
+  return utf8.decode(sharedMemory ? u8.slice(p, p + n) : u8.subarray(p, p + n));
+}
+
+// Dict keys repeat from message to message: cache short ASCII keys by their bytes, so that a key is
+// one interned string (faster property stores) instead of a fresh string per decode.
+const KEY_SLOTS = 4096;
+const keyStrings: Array<string | undefined> = new Array(KEY_SLOTS).fill(undefined);
+const keyBytes = new Uint8Array(KEY_SLOTS * 16);
+
+function keyText(p: number, n: number, ascii: boolean): string {
+  if (!ascii || n > 16 || n === 0) return text(p, n, ascii);
+  let h = n;
+  for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + u8[p + i]!) | 0;
+  const slot = (h ^ (h >>> 12)) & (KEY_SLOTS - 1);
+  const cached = keyStrings[slot];
+  const at = slot * 16;
+  if (cached !== undefined && cached.length === n) {
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      if (keyBytes[at + i] !== u8[p + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return cached;
+  }
+  const s = text(p, n, true);
+  keyStrings[slot] = s;
+  for (let i = 0; i < n; i++) keyBytes[at + i] = u8[p + i]!;
+  return s;
+}
+
+function bigIntAt(p: number, n: number): bigint {
+  let hex = '';
+  for (let i = n - 1; i >= 0; i--) hex += (u8[p + i]! < 16 ? '0' : '') + u8[p + i]!.toString(16);
+  let v = BigInt('0x' + hex);
+  if (u8[p + n - 1]! & 0x80) v -= 1n << BigInt(n * 8);
+  return v;
+}
+
+function intValue(v: bigint): number | bigint {
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
+function badValue(offset: number, tag: number, detail: string): never {
+  fail('BAD_VALUE', offset, tag, detail);
+}
+
+function read(): unknown {
+  const head = tok[ti]!;
+  const a = tok[ti + 1]!;
+  const b = tok[ti + 2]!;
+  ti += 3;
+  const kind = head & 0xff;
+  switch (kind) {
+    case T.K_INT32: return a;
+    case T.K_STR: return text(base + a, b >>> 0, (head & T.F_ASCII) !== 0);
+    case T.K_DICT: case T.K_ORDEREDDICT: case T.K_COUNTER: return mapping(kind, head, b >>> 0);
+    case T.K_LIST: {
+      const n = b >>> 0;
+      const out = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = read();
+      return out;
+    }
+    case T.K_FLOAT: {
+      const v = dv.getFloat64(base + a, true);
+      if (lossless) {
+        if (Number.isSafeInteger(v) && !Object.is(v, -0)) return new Float(v);
+        if (v !== v) {
+          const bits = dv.getBigUint64(base + a, true);
+          if (bits !== 0x7ff8000000000000n) return new Float(v, bits);
+        }
+      }
+      return v;
+    }
+    case T.K_NONE: return null;
+    case T.K_TRUE: return true;
+    case T.K_FALSE: return false;
+    case T.K_ELLIPSIS: return Ellipsis;
+    case T.K_INT64: {
+      const hi = b;
+      const lo = a >>> 0;
+      if (hi >= -0x200000 && hi < 0x200000) return hi * 4294967296 + lo; // |v| < 2^53
+      return (BigInt(hi) << 32n) | BigInt(lo);
+    }
+    case T.K_INTBIG: return intValue(bigIntAt(base + a, b >>> 0));
+    case T.K_COMPLEX: return new Complex(dv.getFloat64(base + a, true), dv.getFloat64(base + a + 8, true));
+    case T.K_BYTES: case T.K_BYTEARRAY: case T.K_MEMVIEW: {
+      const p = base + a;
+      const n = b >>> 0;
+      if (lossless && kind !== T.K_BYTES) {
+        const out = kind === T.K_BYTEARRAY ? new ByteArray(n) : new MemoryView(n);
+        out.set(u8.subarray(p, p + n));
+        return out;
+      }
+      return u8.slice(p, p + n);
+    }
+    case T.K_TUPLE: case T.K_DEQUE: {
+      const n = b >>> 0;
+      const out: unknown[] = lossless ? (kind === T.K_TUPLE ? new Tuple(n) : new Deque(n)) : new Array(n);
+      for (let i = 0; i < n; i++) out[i] = read();
+      return out;
+    }
+    case T.K_SET: case T.K_FROZENSET: {
+      const n = b >>> 0;
+      const out = lossless && kind === T.K_FROZENSET ? new FrozenSet() : new Set();
+      for (let i = 0; i < n; i++) out.add(read());
+      return out;
+    }
+    case T.K_CHAINMAP: {
+      const n = b >>> 0;
+      const maps: unknown[] = new Array(n);
+      for (let i = 0; i < n; i++) maps[i] = read();
+      return new ChainMap(maps);
+    }
+    case T.K_NAMEDTUPLE: {
+      const n = b >>> 0;
+      const name = read() as string;
+      const fields: Array<[string, unknown]> = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const key = read() as string;
+        fields[i] = [key, read()];
+      }
+      return new NamedTuple(name, fields);
+    }
+    case T.K_RANGE: {
+      const start = read() as number | bigint;
+      const stop = read() as number | bigint;
+      const step = read() as number | bigint;
+      if (step === 0) badValue(a, head >>> 16, 'range() step must not be zero');
+      return new Range(start, stop, step);
+    }
+    case T.K_DATETIME: case T.K_DATE: case T.K_TIME: {
+      const s = text(base + a, b, false);
+      try {
+        if (kind === T.K_DATETIME) {
+          const v = parseDateTime(s);
+          return lossless ? v : v.toDate();
+        }
+        if (kind === T.K_DATE) {
+          const v = parseDate(s);
+          return lossless ? v : v.toDate();
+        }
+        return parseTime(s);
+      } catch (err) {
+        badValue(a, head >>> 16, `${kind === T.K_DATETIME ? 'datetime' : kind === T.K_DATE ? 'date' : 'time'} text ${JSON.stringify(s)}: ${(err as Error).message}`);
+      }
+    }
+    case T.K_TIMEDELTA: {
+      const p = base + a;
+      try {
+        return new TimeDelta(dv.getInt32(p, true), dv.getInt32(p + 4, true), dv.getInt32(p + 8, true));
+      } catch (err) {
+        badValue(a, 0x36, (err as Error).message);
+      }
+    }
+    case T.K_UUID: {
+      const hex = text(base + a, 32, true).toLowerCase();
+      const v = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+      return lossless ? new UUID(v) : v;
+    }
+    case T.K_DECIMAL: {
+      const s = text(base + a, b >>> 0, (head & T.F_ASCII) !== 0);
+      if (!DECIMAL_SYNTAX.test(s)) badValue(a, head >>> 16, `${JSON.stringify(s)} is not a Decimal`);
+      return new Decimal(s);
+    }
+    case T.K_PATH: return new Path(text(base + a, b >>> 0, (head & T.F_ASCII) !== 0));
+    case T.K_PUREPATH: return new PurePath(text(base + a, b >>> 0, (head & T.F_ASCII) !== 0));
+    default: throw new Error(`membridge codec produced unknown token kind ${kind}`);
+  }
+}
+
+function mapping(kind: number, head: number, n: number): unknown {
+  if (!lossless && (head & T.F_STR_KEYS) !== 0) {
+    // All keys are strings: a plain object. `__proto__` is defined as an own property so that no
+    // key can replace the prototype; `constructor` / `prototype` only shadow, as own properties do.
+    const obj: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) {
+      // every key is a STR token (F_STR_KEYS): read it here, through the key cache
+      const kh = tok[ti]!;
+      const key = keyText(base + tok[ti + 1]!, tok[ti + 2]! >>> 0, (kh & T.F_ASCII) !== 0);
+      ti += 3;
+      const value = read();
+      if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+      else obj[key] = value;
+    }
+    return obj;
+  }
+  const out = !lossless || kind === T.K_DICT ? new Map() : kind === T.K_COUNTER ? new Counter() : new OrderedDict();
+  for (let i = 0; i < n; i++) {
+    const key = read();
+    out.set(key, read());
+  }
+  return out;
+}
+
+/**
+ * Decodes one pybytes message (protocol 2 or 1). Bytes after the root item are ignored.
+ *
+ * Idiomatic mode (default): None → null, int → number (bigint beyond ±2^53−1), float → number,
+ * str → string, bytes/bytearray/memoryview → Uint8Array, list/tuple/deque → Array, set/frozenset →
+ * Set, dict/OrderedDict/Counter → plain object when every key is a str, else Map, datetime/date →
+ * Date, UUID → string; the other types decode to the value classes. `{ lossless: true }` returns
+ * value classes for everything a JS value cannot tell apart, so `encode(decode(m, {lossless:true}))`
+ * gives back the same bytes.
+ *
+ * @throws {DecodeError} the message is malformed (see `DecodeError.code`)
+ * @throws {RangeError} the message is truncated, or an option is out of range
+ * @example
+ * ```ts
+ * import { decode } from 'membridge/pybytes';
+ * decode(new Uint8Array([0xfd, 0x01, 0x02, 0x68, 0x69])); // 'hi'
+ * decode(new Uint8Array([0xfd, 0x27, 0x01, 0x05, 0x01]), { lossless: true }); // Tuple [1]
+ * ```
+ */
+export function decode(bytes: DecodeInput, options?: DecodeOptions): unknown {
+  let input: Uint8Array;
+  if (bytes instanceof Uint8Array) input = bytes;
+  else if (bytes instanceof ArrayBuffer) input = new Uint8Array(bytes);
+  else if (ArrayBuffer.isView(bytes)) input = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  else throw new TypeError(`Cannot decode ${bytes === null ? 'null' : typeof bytes}: expected a Uint8Array, Buffer or ArrayBuffer`);
+  const host = standaloneHost();
+  const maxDepth = options?.maxDepth ?? DECODE_DEFAULTS.maxDepth;
+  // Input first, then the parser's stack and tokens (decodeRange reserves those after `inputBytes`).
+  const inputBytes = (input.byteLength + 15) & ~15;
+  const start = host.scratch(inputBytes + maxDepth * T.FRAME_SIZE + 16);
+  new Uint8Array(host.memory.buffer, start, input.byteLength).set(input);
+  return decodeRange(offsetHost(host, inputBytes), start, input.byteLength, options);
+}
+
+// A view of `host` whose scratch area starts `skip` bytes later, so the input copy stays intact.
+let offsetView: { host: CodecHost; skip: number; view: CodecHost } | undefined;
+function offsetHost(host: CodecHost, skip: number): CodecHost {
+  if (offsetView && offsetView.host === host) {
+    offsetView.skip = skip;
+    return offsetView.view;
+  }
+  const state = { host, skip, view: undefined as unknown as CodecHost };
+  state.view = {
+    exports: host.exports,
+    get memory() { return host.memory; },
+    shared: host.shared,
+    scratch: (bytes: number) => host.scratch(state.skip + bytes) + state.skip,
+  };
+  offsetView = state;
+  return state.view;
+}

@@ -1,0 +1,470 @@
+// Encoding: JS walks the value and writes protocol 2 bytes straight into the target memory (a JS
+// buffer for `encode`, a window of the core instance for `encodeRange`). Measured: writing tag and
+// header bytes from JS costs less than a JS→WebAssembly call per byte group, so the WebAssembly side
+// is used where it pays, i.e. for validating untrusted input (decode.ts). Format: §4–§6 of
+// shared/docs/pybytes-format.md; our summary in docs/pybytes.md.
+import type { CodecHost } from './CodecHost.ts';
+import { ENCODE_DEFAULTS, type EncodeOptions } from './EncodeOptions.ts';
+import { ByteArray, MemoryView } from './values/binary.ts';
+import { ChainMap, Counter, OrderedDict } from './values/mappings.ts';
+import { Ellipsis, NamedTuple, Path, PurePath, Range, UUID } from './values/misc.ts';
+import { Complex, Decimal, Float } from './values/numbers.ts';
+import { Deque, FrozenSet, Tuple } from './values/sequences.ts';
+import { CalendarDate, DateTime, Time, TimeDelta } from './values/temporal.ts';
+
+// Protocol 2 tags (family bases: base+0 E, +1, +2, +3 D1).
+const STR = 0, FLOAT = 12, TRUE = 13, FALSE = 14, COMPLEX = 15, NONE = 16, ELLIPSIS = 17, BYTES = 18,
+  BYTEARRAY = 23, LIST = 28, SET = 33, TUPLE = 38, DICT = 43, FROZENSET = 48, DATETIME = 53,
+  TIMEDELTA = 54, DATE = 55, TIME = 56, UUID_TAG = 57, MEMVIEW = 58, DECIMAL = 62, RANGE = 67,
+  NAMEDTUPLE = 68, DEQUE = 73, COUNTER = 78, ORDEREDDICT = 83, CHAINMAP = 88, PATH = 93, PUREPATH = 98;
+
+const utf8 = new TextEncoder();
+const hasWellFormed = typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function';
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Thrown internally when a fixed-capacity target is full. */
+const FULL = Symbol('full');
+
+// Writer state. Saved and restored around nested calls (a getter could call encode()).
+let buf: Uint8Array = new Uint8Array(65536);
+let dv = new DataView(buf.buffer);
+let pos = 0;
+let end = buf.byteLength;
+let growable = true;
+let maxDepth: number = ENCODE_DEFAULTS.maxDepth;
+let busy = false;
+let own: Uint8Array = buf; // the reusable buffer of `encode`
+
+function grow(n: number): void {
+  if (!growable) throw FULL;
+  let size = buf.byteLength * 2;
+  while (size < pos + n) size *= 2;
+  const next = new Uint8Array(size);
+  next.set(buf.subarray(0, pos));
+  buf = own = next;
+  dv = ownView = new DataView(next.buffer);
+  end = size;
+}
+
+function tooDeep(): never {
+  throw new RangeError(`Cannot encode pybytes: containers nest deeper than ${maxDepth} levels (Python's limit is 100), or the value is cyclic`);
+}
+
+function header(base: number, length: number): void {
+  if (pos + 9 > end) grow(9);
+  if (length === 0) buf[pos++] = base;
+  else if (length < 0x100) {
+    buf[pos] = base + 1;
+    buf[pos + 1] = length;
+    pos += 2;
+  } else if (length < 0x10000) {
+    buf[pos] = base + 2;
+    buf[pos + 1] = length & 0xff;
+    buf[pos + 2] = length >>> 8;
+    pos += 3;
+  } else {
+    buf[pos] = base + 3;
+    let m = 0;
+    for (let l = length; l > 0; l = Math.floor(l / 256)) buf[pos + 2 + m++] = l % 256;
+    buf[pos + 1] = m;
+    pos += 2 + m;
+  }
+}
+
+function headerSize(length: number): number {
+  return length === 0 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : length < 0x1000000 ? 5 : length < 0x100000000 ? 6 : 9;
+}
+
+function loneSurrogate(): never {
+  throw new TypeError('Cannot encode a string with a lone surrogate: it has no UTF-8 form');
+}
+
+/** Writes UTF-8 of `s` at `p` (room checked by the caller); returns the end. Rejects lone surrogates. */
+function utf8Short(s: string, p: number): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) buf[p++] = c;
+    else if (c < 0x800) {
+      buf[p++] = 0xc0 | (c >> 6);
+      buf[p++] = 0x80 | (c & 0x3f);
+    } else if (c >= 0xd800 && c < 0xe000) {
+      const c2 = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+      if (c >= 0xdc00 || c2 < 0xdc00 || c2 >= 0xe000) loneSurrogate();
+      i++;
+      c = 0x10000 + ((c - 0xd800) << 10) + (c2 - 0xdc00);
+      buf[p++] = 0xf0 | (c >> 18);
+      buf[p++] = 0x80 | ((c >> 12) & 0x3f);
+      buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+      buf[p++] = 0x80 | (c & 0x3f);
+    } else {
+      buf[p++] = 0xe0 | (c >> 12);
+      buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+      buf[p++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return p;
+}
+
+/** A str-like item (str, Path, PurePath): header family at `base`, then UTF-8. */
+function writeText(base: number, s: string): void {
+  const n = s.length;
+  if (n === 0) {
+    if (pos + 1 > end) grow(1);
+    buf[pos++] = base;
+    return;
+  }
+  if (n < 64) {
+    // At most 3 bytes per UTF-16 unit: the length fits the 1-byte header.
+    if (pos + 2 + n * 3 > end) grow(2 + n * 3);
+    const e = utf8Short(s, pos + 2);
+    buf[pos] = base + 1;
+    buf[pos + 1] = e - pos - 2;
+    pos = e;
+    return;
+  }
+  if (hasWellFormed ? !(s as string & { isWellFormed(): boolean }).isWellFormed() : LONE_SURROGATE.test(s)) loneSurrogate();
+  const most = n * 3;
+  const room = headerSize(most);
+  if (pos + room + most > end) grow(room + most);
+  const written = utf8.encodeInto(s, buf.subarray(pos + room, pos + room + most)).written;
+  const need = headerSize(written);
+  if (need < room) buf.copyWithin(pos + need, pos + room, pos + room + written);
+  header(base, written);
+  pos += written;
+}
+
+function writeAscii(s: string): void {
+  for (let i = 0; i < s.length; i++) buf[pos++] = s.charCodeAt(i);
+}
+
+function writeBytes(base: number, bytes: Uint8Array): void {
+  const n = bytes.byteLength;
+  header(base, n);
+  if (pos + n > end) grow(n);
+  buf.set(bytes, pos);
+  pos += n;
+}
+
+function writeInt(v: number): void {
+  if (pos + 10 > end) grow(10);
+  if (v >= -127 && v <= 127) {
+    buf[pos] = 5;
+    buf[pos + 1] = v & 0xff;
+    pos += 2;
+    return;
+  }
+  // k = (bit_length(|v|) + 8) // 8: the CPython 3.12 rule, the same for both signs (§6.2).
+  const abs = Math.abs(v);
+  const bits = abs < 4294967296 ? 32 - Math.clz32(abs) : 64 - Math.clz32(Math.floor(abs / 4294967296));
+  const k = (bits + 8) >> 3;
+  if (k <= 5) buf[pos++] = 4 + k;
+  else {
+    buf[pos++] = 10;
+    buf[pos++] = k;
+  }
+  const lo = v >>> 0;
+  const hi = Math.floor(v / 4294967296); // two's complement high word; |hi| < 2^21
+  for (let i = 0; i < k; i++) buf[pos++] = i < 4 ? (lo >>> (i * 8)) & 0xff : (hi >> ((i - 4) * 8)) & 0xff;
+}
+
+function writeBigInt(v: bigint): void {
+  if (v >= -9007199254740991n && v <= 9007199254740991n) return writeInt(Number(v));
+  const neg = v < 0n;
+  const absHex = (neg ? -v : v).toString(16);
+  const bits = (absHex.length - 1) * 4 + (32 - Math.clz32(parseInt(absHex[0]!, 16)));
+  const k = (bits + 8) >> 3;
+  const hex = (neg ? (1n << BigInt(k * 8)) + v : v).toString(16).padStart(k * 2, '0');
+  if (pos + k + 12 > end) grow(k + 12);
+  if (k < 256) {
+    buf[pos++] = 10;
+    buf[pos++] = k;
+  } else {
+    buf[pos++] = 11;
+    const p = k < 0x10000 ? 2 : k < 0x1000000 ? 3 : 4;
+    buf[pos++] = p;
+    for (let i = 0; i < p; i++) buf[pos++] = Math.floor(k / 256 ** i) % 256;
+  }
+  for (let i = 0; i < k; i++) buf[pos++] = parseInt(hex.substr(hex.length - 2 - 2 * i, 2), 16);
+}
+
+function writeFloat(v: number): void {
+  if (pos + 9 > end) grow(9);
+  buf[pos] = FLOAT;
+  dv.setFloat64(pos + 1, v, true);
+  pos += 9;
+}
+
+function writeNumber(v: number): void {
+  // Safe integers are Python ints; everything else (fractions, -0, NaN, ±Infinity, |v| ≥ 2^53) is a float.
+  if (Number.isSafeInteger(v) && !(v === 0 && 1 / v < 0)) writeInt(v);
+  else writeFloat(v);
+}
+
+function writeIso(tag: number, s: string): void {
+  if (pos + 2 + s.length > end) grow(2 + s.length);
+  buf[pos++] = tag;
+  buf[pos++] = s.length;
+  writeAscii(s);
+}
+
+function writeValue(v: unknown, depth: number): void {
+  switch (typeof v) {
+    case 'string': return writeText(STR, v);
+    case 'number': return writeNumber(v);
+    case 'boolean':
+      if (pos + 1 > end) grow(1);
+      buf[pos++] = v ? TRUE : FALSE;
+      return;
+    case 'object':
+      if (v === null) break;
+      return writeObject(v, depth);
+    case 'bigint': return writeBigInt(v);
+    case 'undefined': break;
+    default: throw new TypeError(`Cannot encode a ${typeof v}: pybytes has no form for it`);
+  }
+  if (pos + 1 > end) grow(1);
+  buf[pos++] = NONE;
+}
+
+function unhashable(v: object): never {
+  throw new TypeError(`Cannot encode ${describe(v)} as a dict key or set item: Python cannot hash it`);
+}
+
+// Dict keys and set items must be hashable in Python: a JS Array there becomes a tuple and a Set a
+// frozenset (the only meaning Python allows), and mutable mappings are rejected.
+function writeKey(v: unknown, depth: number): void {
+  if (typeof v !== 'object' || v === null) return writeValue(v, depth);
+  if (Array.isArray(v)) {
+    if (v instanceof Deque) unhashable(v);
+    if (depth >= maxDepth) tooDeep();
+    header(TUPLE, v.length);
+    for (let i = 0; i < v.length; i++) writeKey(v[i], depth + 1);
+    return;
+  }
+  if (v instanceof Set) {
+    if (depth >= maxDepth) tooDeep();
+    header(FROZENSET, v.size);
+    for (const item of v) writeKey(item, depth + 1);
+    return;
+  }
+  if (v instanceof Map || v instanceof ChainMap || v instanceof ByteArray) unhashable(v);
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) unhashable(v);
+  writeValue(v, depth);
+}
+
+function writeObject(v: object, depth: number): void {
+  if (Array.isArray(v)) {
+    if (depth >= maxDepth) tooDeep();
+    const n = v.length;
+    header(v instanceof Tuple ? TUPLE : v instanceof Deque ? DEQUE : LIST, n);
+    for (let i = 0; i < n; i++) writeValue(v[i], depth + 1);
+    return;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) {
+    if (depth >= maxDepth) tooDeep();
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    header(DICT, keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      writeText(STR, k);
+      writeValue(o[k], depth + 1);
+    }
+    return;
+  }
+  if (v instanceof Uint8Array) return writeBytes(v instanceof ByteArray ? BYTEARRAY : v instanceof MemoryView ? MEMVIEW : BYTES, v);
+  if (v instanceof Map) {
+    if (depth >= maxDepth) tooDeep();
+    header(v instanceof Counter ? COUNTER : v instanceof OrderedDict ? ORDEREDDICT : DICT, v.size);
+    for (const [key, value] of v) {
+      writeKey(key, depth + 1);
+      writeValue(value, depth + 1);
+    }
+    return;
+  }
+  if (v instanceof Set) {
+    if (depth >= maxDepth) tooDeep();
+    header(v instanceof FrozenSet ? FROZENSET : SET, v.size);
+    for (const item of v) writeKey(item, depth + 1);
+    return;
+  }
+  if (v instanceof Date) return writeIso(DATETIME, DateTime.fromDate(v).isoformat());
+  if (v instanceof Float) {
+    if (v.bits === undefined) return writeFloat(v.value);
+    if (pos + 9 > end) grow(9);
+    buf[pos] = FLOAT;
+    dv.setBigUint64(pos + 1, BigInt.asUintN(64, v.bits), true);
+    pos += 9;
+    return;
+  }
+  if (v === Ellipsis) {
+    if (pos + 1 > end) grow(1);
+    buf[pos++] = ELLIPSIS;
+    return;
+  }
+  if (v instanceof Complex) {
+    if (pos + 17 > end) grow(17);
+    buf[pos] = COMPLEX;
+    dv.setFloat64(pos + 1, v.re, true);
+    dv.setFloat64(pos + 9, v.im, true);
+    pos += 17;
+    return;
+  }
+  if (v instanceof DateTime) return writeIso(DATETIME, v.isoformat());
+  if (v instanceof CalendarDate) return writeIso(DATE, v.isoformat());
+  if (v instanceof Time) return writeIso(TIME, v.isoformat());
+  if (v instanceof TimeDelta) {
+    if (pos + 13 > end) grow(13);
+    buf[pos] = TIMEDELTA;
+    dv.setInt32(pos + 1, v.days, true);
+    dv.setInt32(pos + 5, v.seconds, true);
+    dv.setInt32(pos + 9, v.microseconds, true);
+    pos += 13;
+    return;
+  }
+  if (v instanceof UUID) {
+    if (pos + 33 > end) grow(33);
+    buf[pos++] = UUID_TAG;
+    writeAscii(v.hex);
+    return;
+  }
+  if (v instanceof Decimal) {
+    header(DECIMAL, v.text.length); // never empty, so never the missing E tag
+    if (pos + v.text.length > end) grow(v.text.length);
+    writeAscii(v.text);
+    return;
+  }
+  if (v instanceof Range) {
+    if (pos + 1 > end) grow(1);
+    buf[pos++] = RANGE;
+    for (const bound of [v.start, v.stop, v.step]) {
+      if (typeof bound === 'bigint') writeBigInt(bound);
+      else if (Number.isSafeInteger(bound)) writeInt(bound);
+      else throw new TypeError(`Cannot encode range bound ${bound}: expected an integer`);
+    }
+    return;
+  }
+  if (v instanceof NamedTuple) {
+    header(NAMEDTUPLE, v.fields.length);
+    writeText(STR, v.name);
+    for (const [name, value] of v.fields) {
+      writeText(STR, name);
+      writeValue(value, depth);
+    }
+    return;
+  }
+  if (v instanceof ChainMap) {
+    if (depth >= maxDepth) tooDeep();
+    header(CHAINMAP, v.maps.length);
+    for (const m of v.maps) writeValue(m, depth + 1);
+    return;
+  }
+  if (v instanceof Path) return writeText(PATH, v.path);
+  if (v instanceof PurePath) return writeText(PUREPATH, v.path);
+  if (ArrayBuffer.isView(v)) return writeBytes(MEMVIEW, new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  if (v instanceof ArrayBuffer) return writeBytes(BYTES, new Uint8Array(v));
+  throw new TypeError(`Cannot encode ${describe(v)}: pybytes has no form for it`);
+}
+
+function describe(v: object): string {
+  const name = (v as { constructor?: { name?: string } }).constructor?.name;
+  return name ? `a ${name}` : 'this object';
+}
+
+function depthOption(options?: EncodeOptions): number {
+  const d = options?.maxDepth ?? ENCODE_DEFAULTS.maxDepth;
+  if (!Number.isInteger(d) || d < 1 || d > 10_000) throw new RangeError(`Cannot use maxDepth ${d}: expected an integer from 1 to 10000`);
+  return d;
+}
+
+let ownView = dv;
+
+// Points the writer at `target`; returns the previous state when this is a nested call.
+function begin(target: Uint8Array | undefined, start: number, limit: number, options: EncodeOptions | undefined): unknown[] | undefined {
+  const saved = busy ? [buf, dv, pos, end, growable, maxDepth, own, ownView] : undefined;
+  if (saved) {
+    own = new Uint8Array(256);
+    ownView = new DataView(own.buffer);
+  }
+  busy = true;
+  if (target === undefined) {
+    buf = own;
+    dv = ownView;
+    end = own.byteLength;
+    growable = true;
+  } else {
+    buf = target;
+    dv = new DataView(target.buffer, target.byteOffset, target.byteLength);
+    end = limit;
+    growable = false;
+  }
+  pos = start;
+  maxDepth = options?.maxDepth === undefined ? ENCODE_DEFAULTS.maxDepth : depthOption(options);
+  return saved;
+}
+
+function finish(saved: unknown[] | undefined): void {
+  if (growable) {
+    own = buf;
+    ownView = dv;
+  }
+  if (saved) {
+    [buf, dv, pos, end, growable, maxDepth, own, ownView] = saved as [Uint8Array, DataView, number, number, boolean, number, Uint8Array, DataView];
+  }
+  busy = saved !== undefined;
+}
+
+/**
+ * Encodes `value` as one pybytes protocol 2 message (first byte 0xFD), byte-identical to what
+ * Python's sysframe 0.4.1 writes for the same value.
+ *
+ * JS → Python: null/undefined → None, boolean → bool, safe-integer number or bigint → int, other
+ * numbers → float, string → str, Uint8Array/Buffer/ArrayBuffer → bytes, other typed arrays →
+ * memoryview, Array → list, plain object / Map → dict, Set → set, Date → aware datetime (UTC), and
+ * each value class to its type (Tuple → tuple, Float → float, DateTime → datetime, …).
+ *
+ * @throws {TypeError} a value has no pybytes form (functions, symbols, class instances, lone surrogates)
+ * @throws {RangeError} containers nest deeper than `maxDepth` (default 100, as Python), e.g. a cycle
+ * @example
+ * ```ts
+ * import { encode } from 'membridge/pybytes';
+ * encode({ id: 123, tags: ['a'] }); // Uint8Array [0xfd, 0x2c, 0x02, …]
+ * ```
+ */
+export function encode(value: unknown, options?: EncodeOptions): Uint8Array {
+  const saved = begin(undefined, 0, 0, options);
+  try {
+    buf[pos++] = 0xfd;
+    writeValue(value, 0);
+    return buf.slice(0, pos);
+  } finally {
+    finish(saved);
+  }
+}
+
+/**
+ * Encodes `value` into `host`'s memory at `[ptr, ptr + capacity)`. Returns the message length, or
+ * the negated length needed when the range is too small (nothing useful is left in the range then).
+ * Internal: the shared-memory layers encode straight into mapped windows with it.
+ */
+export function encodeRange(host: CodecHost, value: unknown, ptr: number, capacity: number, options?: EncodeOptions): number {
+  const memory = new Uint8Array(host.memory.buffer);
+  if (!Number.isInteger(ptr) || !Number.isInteger(capacity) || ptr < 0 || capacity < 0 || ptr + capacity > memory.byteLength) {
+    throw new RangeError(`Cannot encode into [${ptr}, ${ptr + capacity}): outside the ${memory.byteLength}-byte memory`);
+  }
+  const saved = begin(memory, ptr, ptr + capacity, options);
+  try {
+    if (capacity < 1) throw FULL;
+    buf[pos++] = 0xfd;
+    writeValue(value, 0);
+    return pos - ptr;
+  } catch (err) {
+    if (err !== FULL) throw err;
+  } finally {
+    finish(saved);
+  }
+  return -encode(value, options).byteLength;
+}

@@ -1,0 +1,58 @@
+// The CLI, run in-process on every host through the same main() that dist/cli.js calls.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { main } from '../src/cli/main.ts';
+
+async function run(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string; raw: Uint8Array }> {
+  let out = '';
+  let err = '';
+  const raw: number[] = [];
+  const code = await main(argv, {
+    readStdin: async () => new TextEncoder().encode(stdin),
+    readFile: async (p) => {
+      if (p === 'msg.hex') return new TextEncoder().encode('fd 27 01 05 01');
+      throw new Error(`ENOENT: no such file, open '${p}'`);
+    },
+    stdout: (d) => {
+      if (typeof d === 'string') out += d;
+      else raw.push(...d);
+    },
+    stderr: (t) => (err += t),
+  });
+  return { code, out, err, raw: Uint8Array.from(raw) };
+}
+
+test('membridge encode: JSON argument to hex, typed JSON from stdin, --raw bytes', async () => {
+  assert.equal(await run(['encode', '{"a":[1,2.5,null]}']), { code: 0, out: 'fd2c01010161' + '1d03050' + '10c0000000000000440' + '10\n', err: '', raw: new Uint8Array() });
+  const typed = await run(['encode', '--typed'], '{"t":"tuple","items":[{"t":"int","v":"1"}]}');
+  assert.is(typed.out, 'fd27010501\n');
+  const raw = await run(['encode', '--raw', '"hi"']);
+  assert.equal([...raw.raw], [0xfd, 0x01, 0x02, 0x68, 0x69]);
+});
+
+test('membridge decode: hex to JSON, --typed, --file', async () => {
+  const r = await run(['decode', 'fd2c01010161050a']);
+  assert.is(r.code, 0);
+  assert.equal(JSON.parse(r.out), { a: 10 });
+  const t = await run(['decode', '--typed', '--file', 'msg.hex']);
+  assert.equal(JSON.parse(t.out), { t: 'tuple', items: [{ t: 'int', v: '1' }] });
+  const big = await run(['decode'], 'fd0a09000000000000008000');
+  assert.is(JSON.parse(big.out), '9223372036854775808');
+});
+
+test('membridge: readable errors with non-zero exit codes, and --help', async () => {
+  const bad = await run(['decode', 'fd68']);
+  assert.is(bad.code, 1);
+  assert.match(bad.err, /membridge decode: DecodeError: Cannot decode pybytes at offset 1 \(tag 0x68\)/);
+  assert.is((await run(['decode', 'zz'])).code, 2);
+  assert.is((await run(['encode', '{'])).code, 2);
+  assert.is((await run(['encode', '--bogus', '1'])).code, 2);
+  assert.is((await run(['frobnicate'])).code, 2);
+  assert.is((await run(['decode', '--file', 'missing'])).code, 1);
+  const help = await run(['--help']);
+  assert.is(help.code, 0);
+  assert.match(help.out, /encode .*\n.*decode/);
+  assert.match((await run(['encode', '--help'])).out, /usage: membridge encode/);
+});
+
+test.run();
