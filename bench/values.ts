@@ -301,7 +301,7 @@ interface Rate {
 
 async function valueRate(kind: 'hv' | 'mem', size: number, ms: number): Promise<Rate> {
   const name = `mbbench-${process.pid}-${kind}-${size}`;
-  const cell = kind === 'hv' ? new HostVariable(name, { maxSize: Math.max(size, 16), slots: 4 }) : SharedMemory.openOrCreate(name);
+  const cell = kind === 'hv' ? new HostVariable(name, { maxSize: size + 64, slots: 4 }) : SharedMemory.openOrCreate(name);
   const go = new HostVariable(name + '-go', { maxSize: 16 });
   try {
     cell.write(makeValue(0, size));
@@ -355,7 +355,7 @@ async function ipcRate(size: number, ms: number): Promise<Rate> {
 
 async function valueLatency(kind: 'hv' | 'mem', warmup: number, iterations: number): Promise<Stats> {
   const base = `mbbench-${process.pid}-lat-${kind}`;
-  const make = (n: string): { close(): void } => (kind === 'hv' ? new HostVariable(n, { maxSize: 64 }) : SharedMemory.openOrCreate(n));
+  const make = (n: string): { close(): void } => (kind === 'hv' ? new HostVariable(n, { maxSize: 128 }) : SharedMemory.openOrCreate(n));
   const a = make(base + '-a');
   const b = make(base + '-b');
   const pong = child(['value-pong', kind, base + '-a', base + '-b', String(warmup + iterations)]);
@@ -518,7 +518,7 @@ async function orchestrate(argv: string[]): Promise<void> {
         rates:
           'Fresh node processes per measurement: one writer writing as fast as it can for the duration while one reader reads (values) or receives (socket, IPC). ' +
           'Values carry index, length and an FNV-1a checksum; every read checks index and length, every 16th the full checksum ("bad" counts failures). ' +
-          'HostVariable: 4 slots of max(size, 16) bytes. Named memory: SharedMemory (grows itself). Values are the raw bytes (the pybytes codec was not merged when this ran). ' +
+          'HostVariable: 4 slots of size + 64 bytes. Named memory: SharedMemory (grows itself). Values are Uint8Arrays, stored pybytes-encoded (a bytes object: one encode copy on write, one decode copy on read). ' +
           'Unix socket: node:net stream of fixed-size messages, the sender respecting drain. IPC: child_process.fork + send of a string of `size` characters, 256 messages in flight at most. ' +
           'A value reader sees only the newest value: "new values seen" counts distinct versions read, "reads" includes repeats; for the socket and IPC every message is delivered.',
         latency:

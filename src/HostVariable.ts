@@ -51,9 +51,9 @@ export interface VersionedValue<T = unknown> {
  * @example
  * ```ts
  * import { HostVariable } from 'membridge';
- * const pose = new HostVariable('robot.pose', { maxSize: 256 });
- * pose.data = new Uint8Array([1, 2, 3]);
- * console.log(pose.data, pose.version);
+ * const pose = new HostVariable<{ x: number; y: number }>('robot.pose', { maxSize: 256 });
+ * pose.data = { x: 1.5, y: -2 };
+ * console.log(pose.data, pose.version); // { x: 1.5, y: -2 } 1
  * const v = await pose.waitForChange(pose.version, { timeoutMs: 1000 }).catch(() => pose.version);
  * pose.close();
  * ```

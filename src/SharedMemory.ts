@@ -75,8 +75,8 @@ export interface SharedMemoryOptions {
  * ```ts
  * import { SharedMemory } from 'membridge';
  * const m = SharedMemory.openOrCreate('config');
- * m.write(new Uint8Array([0xfd, 0x05, 0x07])); // pybytes for 7
- * console.log(m.read()?.version);
+ * m.write({ rate: 50, axes: ['x', 'y'] });
+ * console.log(m.read()); // { value: { rate: 50, axes: ['x', 'y'] }, version: 1 }
  * m.close();
  * ```
  */

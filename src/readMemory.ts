@@ -11,8 +11,8 @@ import { decodeValue } from './internal/valueCodec.ts';
  * @example
  * ```ts
  * import { readMemory, writeMemory } from 'membridge';
- * writeMemory('config', new Uint8Array([0xfd, 0x05, 0x07]));
- * const value = readMemory('config');
+ * writeMemory('config', 'hello');
+ * readMemory('config'); // 'hello'
  * ```
  */
 export function readMemory(name: string, options?: MemoryOptions): unknown {

@@ -13,7 +13,7 @@ import { encodeValue } from './internal/valueCodec.ts';
  * @example
  * ```ts
  * import { writeMemory } from 'membridge';
- * writeMemory('config', new Uint8Array([0xfd, 0x05, 0x07]));
+ * writeMemory('config', { rate: 50, axes: ['x', 'y'] });
  * ```
  */
 export function writeMemory(name: string, value: unknown, options?: MemoryOptions): boolean {

@@ -39,6 +39,24 @@ test('HostVariable.data reads back what was written, with rising versions', () =
   }
 });
 
+test('HostVariable.data holds any pybytes value', () => {
+  const name = testName('hvobj');
+  const v = new HostVariable<unknown>(name, { maxSize: 1024 });
+  const w = new HostVariable<unknown>(name);
+  try {
+    v.data = { x: 1.5, y: -2, tags: ['a'], when: null };
+    assert.equal(w.data, { x: 1.5, y: -2, tags: ['a'], when: null });
+    w.data = 'text';
+    assert.is(v.data, 'text');
+    assert.throws(() => (v.data = Symbol('no')), TypeError);
+    assert.is(v.data, 'text');
+  } finally {
+    v.close();
+    w.close();
+    HostVariable.remove(name);
+  }
+});
+
 test('HostVariable takes maxSize and slots from the segment, not from the arguments', () => {
   const name = testName('hvsize');
   const a = new HostVariable(name, { maxSize: 100, slots: 3 });
@@ -60,7 +78,7 @@ test('HostVariable.write() refuses a value over maxSize with TOO_LARGE and keeps
   const name = testName('hvbig');
   const v = new HostVariable(name, { maxSize: 8 });
   try {
-    v.data = bytes(1);
+    v.data = bytes(1); // fd 13 01 01: 4 bytes encoded
     const err = (() => {
       try {
         v.data = new Uint8Array(9);
@@ -69,7 +87,7 @@ test('HostVariable.write() refuses a value over maxSize with TOO_LARGE and keeps
       }
     })();
     assert.is(err?.code, 'TOO_LARGE');
-    assert.match(err!.message, /9 bytes encoded, more than its maxSize of 8 bytes/);
+    assert.match(err!.message, /takes 12 bytes encoded, more than its maxSize of 8 bytes/);
     assert.equal(v.data, bytes(1));
     assert.is(v.version, 1);
   } finally {

@@ -139,6 +139,25 @@ test('SharedMemory.waitForChange() hears writes from other handles, across a gro
   }
 });
 
+test('writeMemory() and readMemory() carry any pybytes value; an unencodable one throws and changes nothing', () => {
+  const name = testName('values');
+  try {
+    const value = { id: 123, name: 'é😀', list: [1, 2.5, null, true], nested: { deep: [new Uint8Array([1, 2])] }, big: 2n ** 70n };
+    writeMemory(name, value);
+    assert.equal(readMemory(name), value);
+    writeMemory(name, 'x'.repeat(100_000));
+    assert.is(readMemory(name), 'x'.repeat(100_000));
+    const before = SharedMemory.open(name);
+    const version = before.version;
+    assert.throws(() => writeMemory(name, { f: () => 1 }), TypeError);
+    assert.is(before.version, version);
+    assert.is(readMemory(name), 'x'.repeat(100_000));
+    before.close();
+  } finally {
+    removeMemory(name);
+  }
+});
+
 test('SharedMemory rejects bad names and non-memory segments with typed errors', () => {
   assert.is(codeOf(() => SharedMemory.openOrCreate('a/b')), 'INVALID_NAME');
   assert.is(codeOf(() => createMemory('.hidden')), 'INVALID_NAME');

@@ -44,22 +44,25 @@ test('createMemory({layout: "sysframe"}) writes the 48-byte image Python creates
 test('writeMemory({layout: "sysframe"}) grows the file to 48 + P + 32 and leaves stale bytes like Python', () => {
   const name = `/${testName('sfw')}`;
   try {
-    writeMemory(name, HELLO, sysframe);
+    writeMemory(name, 'hello', sysframe);
     const file = new Uint8Array(readFileSync(`/dev/shm${name}`));
     assert.is(file.length, 88);
     assert.equal(file, image(40, 0, HELLO, 88));
-    writeMemory(name, SEVEN, sysframe);
+    assert.is(readMemory(name, sysframe), 'hello');
+    writeMemory(name, 7, sysframe);
     const after = new Uint8Array(readFileSync(`/dev/shm${name}`));
     assert.is(after.length, 88);
     assert.equal(after.subarray(48, 56), hex('fd 05 07 68 65 6c 6c 6f'));
-    // Until the codec lands the value is the capacity area as stored: message + stale bytes.
-    const read = readMemory(name, sysframe) as Uint8Array;
-    assert.is(read.length, 40);
-    assert.equal(read.subarray(0, 3), SEVEN);
-    // A longer message grows the file again, exactly like Python.
-    const long = new Uint8Array(100).fill(0x61);
-    writeMemory(name, long, sysframe);
-    assert.is(statSync(`/dev/shm${name}`).size, 48 + 100 + 32);
+    // The stale tail after the shorter message is ignored, as by Python's reader.
+    assert.is(readMemory(name, sysframe), 7);
+    // A longer message grows the file again, exactly like Python: 'a' * 100 is fd 01 64 + 100 bytes.
+    writeMemory(name, 'a'.repeat(100), sysframe);
+    assert.is(statSync(`/dev/shm${name}`).size, 48 + 103 + 32);
+    assert.is(readMemory(name, sysframe), 'a'.repeat(100));
+    // Any value round-trips.
+    const value = { id: 123, tags: ['a', 'b'], ok: true, none: null, raw: new Uint8Array([1, 2]) };
+    writeMemory(name, value, sysframe);
+    assert.equal(readMemory(name, sysframe), value);
   } finally {
     assert.is(removeMemory(name, sysframe), true);
     assert.is(removeMemory(name, sysframe), false);
@@ -70,10 +73,10 @@ test('readMemory({layout: "sysframe"}) reads an image written by Python, mutex b
   const name = testName('sfpy');
   try {
     writeFileSync(`/dev/shm/${name}`, image(40, 0xfffffffe, HELLO, 88));
-    const read = readMemory(name, sysframe) as Uint8Array;
-    assert.equal(read.subarray(0, 8), HELLO);
+    assert.is(readMemory(name, sysframe), 'hello');
     // Writing through membridge leaves the mutex bytes (8-47) alone: Python owns them.
-    writeMemory(name, SEVEN, sysframe);
+    writeMemory(name, 7, sysframe);
+    assert.equal(new Uint8Array(readFileSync(`/dev/shm/${name}`)).subarray(48, 51), SEVEN);
     const file = new Uint8Array(readFileSync(`/dev/shm/${name}`));
     assert.equal(file.subarray(8, 48), image(40, 0xfffffffe, HELLO, 88).subarray(8, 48));
   } finally {
@@ -85,8 +88,10 @@ test('sysframe layout: a header that lies about the capacity gives a short read,
   const name = testName('sflie');
   try {
     writeFileSync(`/dev/shm/${name}`, image(100_000, 0, HELLO, 88));
-    const read = readMemory(name, sysframe) as Uint8Array;
-    assert.is(read.length, 40);
+    assert.is(readMemory(name, sysframe), 'hello');
+    // A message cut short by the file's end: a decode error, not a crash.
+    writeFileSync(`/dev/shm/${name}`, image(100_000, 0, hex('fd 01 20 68 65'), 53));
+    assert.throws(() => readMemory(name, sysframe), RangeError);
     writeFileSync(`/dev/shm/${name}`, new Uint8Array(5));
     assert.throws(() => readMemory(name, sysframe), (e: unknown) => e instanceof IpcError && e.code === 'CORRUPT');
     const huge = image(0, 0, new Uint8Array(), 48);

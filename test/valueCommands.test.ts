@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import process from 'node:process';
-import { inspectCommand } from '../src/cli/inspectCommand.ts';
-import { lsCommand } from '../src/cli/lsCommand.ts';
-import { reapCommand } from '../src/cli/reapCommand.ts';
-import { rmCommand } from '../src/cli/rmCommand.ts';
+import { runInspectCommand } from '../src/cli/inspectCommand.ts';
+import { runLsCommand } from '../src/cli/lsCommand.ts';
+import { runReapCommand } from '../src/cli/reapCommand.ts';
+import { runRmCommand } from '../src/cli/rmCommand.ts';
 import { formatBytes } from '../src/cli/valueSegments.ts';
 import { HostVariable } from '../src/HostVariable.ts';
 import { listSegments, MappedSegment } from '../src/internal/MappedSegment.ts';
@@ -39,7 +39,7 @@ test('ls lists memory, its data and variables with owner and liveness, in aligne
   const v = new HostVariable(p + 'var', { maxSize: 100 });
   try {
     writeMemory(p + 'mem', new Uint8Array(5000));
-    const r = await run(lsCommand, p);
+    const r = await run(runLsCommand, p);
     assert.is(r.code, 0);
     const lines = r.out.trim().split('\n');
     assert.match(lines[0]!, /^SEGMENT\s+KIND\s+SIZE\s+OWNER\s+MAPPED BY\s+STATE$/);
@@ -50,7 +50,7 @@ test('ls lists memory, its data and variables with owner and liveness, in aligne
     // Columns line up: every row's KIND starts where the header's does.
     const at = lines[0]!.indexOf('KIND');
     for (const l of lines.slice(1)) assert.is(l[at - 1], ' ');
-    assert.match((await run(lsCommand, 'no-such-prefix-' + p)).out, /No membridge value segments/);
+    assert.match((await run(runLsCommand, 'no-such-prefix-' + p)).out, /No membridge value segments/);
   } finally {
     v.close();
     HostVariable.remove(p + 'var');
@@ -60,26 +60,26 @@ test('ls lists memory, its data and variables with owner and liveness, in aligne
 
 test('inspect shows the header and the decoded value; rm removes, and says so', async () => {
   const p = prefix();
-  writeMemory(p + 'm', new Uint8Array([0xfd, 0x05, 0x07]));
+  writeMemory(p + 'm', { id: 7, name: 'seven' });
   const v = new HostVariable(p + 'v', { maxSize: 64, slots: 3 });
   v.data = new Uint8Array([1, 2, 3]);
   v.close();
   try {
-    const m = await run(inspectCommand, p + 'm');
+    const m = await run(runInspectCommand, p + 'm');
     assert.is(m.code, 0);
     assert.match(m.out, new RegExp(`Segment\\s+mb\\.${p}m`));
     assert.match(m.out, /Kind\s+memory \(layout version 1\)/);
     assert.match(m.out, new RegExp(`Creator\\s+pid ${process.pid} \\(alive\\)`));
     assert.match(m.out, /Version\s+1/);
-    assert.match(m.out, /Value\s+3 bytes: fd 05 07/);
-    const hv = await run(inspectCommand, p + 'v');
+    assert.match(m.out, /Value\s+\{ id: 7, name: 'seven' \}/);
+    const hv = await run(runInspectCommand, p + 'v');
     assert.match(hv.out, /Slots\s+3 of 64 B/);
     assert.match(hv.out, /Value\s+3 bytes: 01 02 03/);
-    assert.is((await run(inspectCommand, p + 'none')).code, 1);
-    const rm = await run(rmCommand, p + 'm', p + 'v');
+    assert.is((await run(runInspectCommand, p + 'none')).code, 1);
+    const rm = await run(runRmCommand, p + 'm', p + 'v');
     assert.is(rm.code, 0);
     assert.match(rm.out, new RegExp(`removed named memory "${p}m"\\nremoved shared variable "${p}v"`));
-    const again = await run(rmCommand, p + 'm');
+    const again = await run(runRmCommand, p + 'm');
     assert.is(again.code, 1);
     assert.match(again.err, /cannot remove/);
   } finally {
@@ -115,12 +115,12 @@ test('reap removes values of dead creators, replaced generations and abandoned s
     runtime().core.segInit(half.ptr, SegmentKind.VARIABLE, 1, 4096n, 0x3ffffff0, 1, 1, 1000, BigInt(Date.now()));
     half.unmap();
 
-    const dry = await run(reapCommand, '--dry-run', p);
+    const dry = await run(runReapCommand, '--dry-run', p);
     assert.is(dry.code, 0);
     assert.match(dry.out, new RegExp(`would remove mb\\.${p}deadvar .*: its creator \\(pid \\d+\\) is dead`));
     assert.is(listSegments(`mb.${p}deadvar`).length, 1);
 
-    const r = await run(reapCommand, p);
+    const r = await run(runReapCommand, p);
     assert.is(r.code, 0, r.err);
     assert.match(r.out, new RegExp(`removed mb\\.${p}half .*died while initialising it`));
     assert.match(r.out, new RegExp(`removed mb\\.${p}deadmem `));
@@ -128,11 +128,11 @@ test('reap removes values of dead creators, replaced generations and abandoned s
     assert.match(r.out, /Reaped \d+ segments/);
     const left = [...listSegments(`mb.${p}`), ...listSegments('mbd.').filter((n) => n.includes(p))].sort();
     assert.equal(left, [`mb.${p}grown`, `mb.${p}live`, `mb.${p}usedvar`, `mbd.2.${p}grown`]);
-    assert.match((await run(reapCommand, p)).out, /Nothing to reap/);
+    assert.match((await run(runReapCommand, p)).out, /Nothing to reap/);
     // Once its last user is gone, it goes too.
     holder.kill();
     await holder.done(10_000);
-    assert.match((await run(reapCommand, p)).out, new RegExp(`removed mb\\.${p}usedvar `));
+    assert.match((await run(runReapCommand, p)).out, new RegExp(`removed mb\\.${p}usedvar `));
   } finally {
     for (const h of holders) h.kill();
     live.close();

@@ -42,7 +42,7 @@ function assertWriter(w: WriteReport, who: string): void {
 
 test('HostVariable: writers and readers in Node, Deno and Bun at once never see a torn or mixed value', async () => {
   const name = testName('xhv');
-  const v = new HostVariable<Uint8Array>(name, { maxSize: 8192, slots: 4 });
+  const v = new HostVariable<Uint8Array>(name, { maxSize: 8192 + 64, slots: 4 });
   const peers: Peer[] = [];
   try {
     v.data = makeChecked(0, 0, 64);
@@ -112,7 +112,7 @@ async function chaos(kind: 'hv' | 'mem', name: string, rounds: number, maxSize: 
 
 test('HostVariable: writers SIGKILLed at random points never block the other writers or readers', async () => {
   const name = testName('chaoshv');
-  const v = new HostVariable<Uint8Array>(name, { maxSize: 262144, slots: 3 });
+  const v = new HostVariable<Uint8Array>(name, { maxSize: 262144 + 64, slots: 3 });
   try {
     v.data = makeChecked(0, 0, 16);
     const { writer, reader } = await chaos('hv', name, 18, 262144);

@@ -6,6 +6,7 @@ import { SegmentKind } from '../internal/SegmentKind.ts';
 import { sysframeRead } from '../internal/sysframeMemory.ts';
 import { decodeValue } from '../internal/valueCodec.ts';
 import { SharedMemory } from '../SharedMemory.ts';
+import type { Command } from './Command.ts';
 import { describeSegment, formatBytes, formatOwner, formatValue, kindLabel, table, valueNameOf, type CommandIo, type SegmentRow } from './valueSegments.ts';
 
 const HELP = `Usage: membridge inspect NAME
@@ -53,7 +54,8 @@ function valueLines(row: SegmentRow): string[][] {
   return [];
 }
 
-export async function inspectCommand(args: string[], io: CommandIo): Promise<number> {
+/** The command with plain output streams (one line per call); tested directly. */
+export async function runInspectCommand(args: string[], io: CommandIo): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     io.out(HELP);
     return 0;
@@ -97,3 +99,11 @@ export async function inspectCommand(args: string[], io: CommandIo): Promise<num
   ]));
   return 0;
 }
+
+/** `membridge inspect` in the command table (src/cli/main.ts). */
+export const inspectCommand: Command = {
+  name: 'inspect',
+  summary: "show a value segment's header and decoded value",
+  usage: HELP,
+  run: (args, io) => runInspectCommand(args, { out: (s) => io.stdout(s + '\n'), err: (s) => io.stderr(s + '\n') }),
+};

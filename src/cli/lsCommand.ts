@@ -2,6 +2,7 @@
 import { HostVariable } from '../HostVariable.ts';
 import { SegmentKind } from '../internal/SegmentKind.ts';
 import { SharedMemory } from '../SharedMemory.ts';
+import type { Command } from './Command.ts';
 import { formatBytes, formatOwner, kindLabel, scanValueSegments, segmentUsers, table, valueNameOf, type CommandIo, type SegmentRow } from './valueSegments.ts';
 
 const HELP = `Usage: membridge ls [PREFIX]
@@ -39,7 +40,8 @@ function detail(row: SegmentRow): string {
   return row.state;
 }
 
-export async function lsCommand(args: string[], io: CommandIo): Promise<number> {
+/** The command with plain output streams (one line per call); tested directly. */
+export async function runLsCommand(args: string[], io: CommandIo): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     io.out(HELP);
     return 0;
@@ -61,3 +63,11 @@ export async function lsCommand(args: string[], io: CommandIo): Promise<number> 
   io.out(table([['SEGMENT', 'KIND', 'SIZE', 'OWNER', 'MAPPED BY', 'STATE'], ...rows.map((r) => [r.segment, kindLabel(r), formatBytes(r.size), formatOwner(r), mappedBy(r), detail(r)])]));
   return 0;
 }
+
+/** `membridge ls` in the command table (src/cli/main.ts). */
+export const lsCommand: Command = {
+  name: 'ls',
+  summary: 'list membridge value segments (kind, size, owner, liveness)',
+  usage: HELP,
+  run: (args, io) => runLsCommand(args, { out: (s) => io.stdout(s + '\n'), err: (s) => io.stderr(s + '\n') }),
+};

@@ -2,9 +2,13 @@
 import { type CliIO, type Command, UsageError } from './Command.ts';
 import { decodeCommand } from './decodeCommand.ts';
 import { encodeCommand } from './encodeCommand.ts';
+import { inspectCommand } from './inspectCommand.ts';
+import { lsCommand } from './lsCommand.ts';
+import { reapCommand } from './reapCommand.ts';
+import { rmCommand } from './rmCommand.ts';
 
 /** Every subcommand; later issues append theirs (ls, inspect, rm, reap, demo, bench). */
-export const COMMANDS: readonly Command[] = [encodeCommand, decodeCommand];
+export const COMMANDS: readonly Command[] = [encodeCommand, decodeCommand, lsCommand, inspectCommand, rmCommand, reapCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

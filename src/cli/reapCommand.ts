@@ -4,6 +4,7 @@ import { listSegments, unlinkSegment } from '../internal/MappedSegment.ts';
 import { SegmentKind } from '../internal/SegmentKind.ts';
 import { parseDataSegmentName } from '../internal/valueNames.ts';
 import { SharedMemory } from '../SharedMemory.ts';
+import type { Command } from './Command.ts';
 import { formatBytes, scanValueSegments, segmentUsers, type CommandIo, type SegmentRow } from './valueSegments.ts';
 
 const HELP = `Usage: membridge reap [--dry-run] [PREFIX]
@@ -81,7 +82,8 @@ function judge(rows: SegmentRow[], users: Map<string, number[]>): Verdict[] {
   return verdicts;
 }
 
-export async function reapCommand(args: string[], io: CommandIo): Promise<number> {
+/** The command with plain output streams (one line per call); tested directly. */
+export async function runReapCommand(args: string[], io: CommandIo): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     io.out(HELP);
     return 0;
@@ -117,3 +119,11 @@ export async function reapCommand(args: string[], io: CommandIo): Promise<number
   if (!dryRun) io.out(`Reaped ${verdicts.length - failed} segment${verdicts.length - failed === 1 ? '' : 's'}, ${formatBytes(freed)} freed.`);
   return failed ? 1 : 0;
 }
+
+/** `membridge reap` in the command table (src/cli/main.ts). */
+export const reapCommand: Command = {
+  name: 'reap',
+  summary: 'remove value segments whose owners are dead',
+  usage: HELP,
+  run: (args, io) => runReapCommand(args, { out: (s) => io.stdout(s + '\n'), err: (s) => io.stderr(s + '\n') }),
+};

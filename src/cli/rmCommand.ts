@@ -5,6 +5,7 @@ import { unlinkSegment } from '../internal/MappedSegment.ts';
 import { SegmentKind } from '../internal/SegmentKind.ts';
 import { sysframeRemove } from '../internal/sysframeMemory.ts';
 import { SharedMemory } from '../SharedMemory.ts';
+import type { Command } from './Command.ts';
 import { describeSegment, type CommandIo } from './valueSegments.ts';
 
 const HELP = `Usage: membridge rm NAME...
@@ -40,7 +41,8 @@ function removeOne(name: string, sysframe: boolean): string {
   throw new IpcError('NOT_FOUND', `no named memory or shared variable "${name}"`);
 }
 
-export async function rmCommand(args: string[], io: CommandIo): Promise<number> {
+/** The command with plain output streams (one line per call); tested directly. */
+export async function runRmCommand(args: string[], io: CommandIo): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     io.out(HELP);
     return 0;
@@ -62,3 +64,11 @@ export async function rmCommand(args: string[], io: CommandIo): Promise<number> 
   }
   return status;
 }
+
+/** `membridge rm` in the command table (src/cli/main.ts). */
+export const rmCommand: Command = {
+  name: 'rm',
+  summary: 'remove named memory or shared variables',
+  usage: HELP,
+  run: (args, io) => runRmCommand(args, { out: (s) => io.stdout(s + '\n'), err: (s) => io.stderr(s + '\n') }),
+};

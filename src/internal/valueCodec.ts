@@ -1,18 +1,24 @@
-// The one seam between shared values and the value format. Named memory and shared variables
-// store pybytes messages (docs/pybytes-format.md), so that Python peers and membridge processes
-// read each other's values.
-//
-// TEMPORARY until the pybytes codec (branch `codec`) is merged: values must be Uint8Array and are
-// stored as given, i.e. the caller supplies an already-encoded pybytes message. Switching to the
-// codec means replacing the two function bodies below with its encode() and decode().
+// The one seam between shared values and the value format: named memory and shared variables
+// store pybytes messages (shared/docs/pybytes-format.md), so Python peers and membridge processes
+// read each other's values. Encoding happens before any shared memory is touched, so a value that
+// cannot be encoded throws and changes nothing.
+import { decode } from '../pybytes/decode.ts';
+import { encode } from '../pybytes/encode.ts';
 
-/** Encodes a value into the bytes stored in shared memory. */
-export function encodeValue(value: unknown, what: string): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  throw new TypeError(`Cannot write to ${what}: this build stores only Uint8Array values until the pybytes codec is available`);
+/**
+ * Encodes a value into the bytes stored in shared memory.
+ * @throws {TypeError} a value with no pybytes form
+ * @throws {RangeError} containers nested too deeply (e.g. a cycle)
+ */
+export function encodeValue(value: unknown, _what: string): Uint8Array {
+  return encode(value);
 }
 
-/** Decodes bytes copied out of shared memory. */
+/**
+ * Decodes bytes copied out of shared memory (trailing bytes are ignored, as Python does).
+ * @throws {DecodeError} a malformed message
+ * @throws {RangeError} a truncated message
+ */
 export function decodeValue(bytes: Uint8Array, _what: string): unknown {
-  return bytes;
+  return decode(bytes);
 }
