@@ -16,7 +16,7 @@ Shows the header of the named memory or shared variable NAME (its segment "mb.NA
 segment name such as "mbd.2.NAME" works too) and its current value, decoded. With --sysframe,
 NAME is a segment in the layout of Python's sysframe.membridge.`;
 
-const show = (v: unknown): string => formatValue(v, (x) => inspect(x, { depth: 4, breakLength: 100 }));
+const show = (v: unknown): string => formatValue(v, (x) => inspect(x, { depth: 4, breakLength: 100, maxArrayLength: 16, maxStringLength: 200 }));
 
 function valueLines(row: SegmentRow): string[][] {
   const name = valueNameOf(row.segment);
@@ -94,7 +94,7 @@ export async function runInspectCommand(args: string[], io: CommandIo): Promise<
     ['State', row.problem ? `${row.state}: ${row.problem}` : row.state],
     ['Creator', formatOwner(row)],
     ['Created', row.created ? row.created.toISOString() : 'unknown'],
-    ['Generation', String(row.generation)],
+    ...(row.kind === SegmentKind.MEMORY_DATA ? [['Generation', String(row.generation)]] : []),
     ...valueLines(row),
   ]));
   return 0;

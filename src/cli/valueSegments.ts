@@ -106,7 +106,13 @@ export function formatOwner(row: SegmentRow): string {
 export function table(rows: string[][]): string {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+  // A multi-line last cell continues under its own column.
+  return rows
+    .map((r) => {
+      const lead = r.slice(0, -1).map((c, i) => c.padEnd(widths[i]!) + '  ').join('');
+      return lead + (r[r.length - 1] ?? '').split('\n').join('\n' + ' '.repeat(lead.length));
+    })
+    .join('\n');
 }
 
 /** The value name a segment belongs to: "config" for "mb.config" and "mbd.3.config". */
