@@ -148,6 +148,22 @@ test('HostVariable.waitForChange() resolves with the new version, times out, and
   }
 });
 
+test('HostVariable.read() writes nothing to shared memory', () => {
+  const name = testName('hvro');
+  const v = new HostVariable<Uint8Array>(name, { maxSize: 64, slots: 3 });
+  try {
+    for (let i = 0; i < 5; i++) v.data = bytes(i, i, i);
+    const seg = (v as unknown as { segment: { segment: { ptr: number; size: number } } }).segment.segment;
+    const before = runtime().u8.slice(seg.ptr, seg.ptr + seg.size);
+    for (let i = 0; i < 1000; i++) v.read();
+    void v.version;
+    assert.equal(runtime().u8.slice(seg.ptr, seg.ptr + seg.size), before);
+  } finally {
+    v.close();
+    HostVariable.remove(name);
+  }
+});
+
 test('HostVariable leaves no segment behind', () => {
   assert.equal(takeValueLeftovers(), []);
 });

@@ -145,6 +145,31 @@ test('SharedMemory: writers SIGKILLed while growing never block the others', asy
   }
 });
 
+test('HostVariable: a writer frozen (SIGSTOP) in the middle of its writes blocks neither readers nor other writers', async () => {
+  const name = testName('stophv');
+  const v = new HostVariable<Uint8Array>(name, { maxSize: 65536 + 64, slots: 3 });
+  const victim = peer('node', ['spin', 'hv', name, '7', '30000', '65536']);
+  try {
+    v.data = makeChecked(0, 0, 16);
+    await victim.next(30_000);
+    for (let round = 0; round < 5; round++) {
+      await sleep(5 + Math.floor(Math.random() * 20));
+      victim.kill('SIGSTOP');
+      // Whatever the stopped writer holds, reads and writes here go on at once.
+      for (let i = 0; i < 50; i++) {
+        v.data = makeChecked(1, round * 100 + i, 1000 + i);
+        assert.equal(checkValue(v.data!), { writer: 1, seq: round * 100 + i });
+      }
+      victim.kill('SIGCONT');
+    }
+  } finally {
+    victim.kill('SIGKILL');
+    await victim.done(10_000);
+    v.close();
+    HostVariable.remove(name);
+  }
+});
+
 test('shared-value cross-process tests leave no segment behind', () => {
   assert.equal(takeValueLeftovers(), []);
 });
