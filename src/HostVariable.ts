@@ -181,7 +181,7 @@ export class HostVariable<T = unknown> {
   /**
    * Removes the variable's name; processes that have it open keep using their mapping. Returns
    * false when it did not exist.
-   * @throws {IpcError} INVALID_NAME, PERMISSION_DENIED
+   * @throws {IpcError} INVALID_NAME, PERMISSION_DENIED, WRONG_KIND (the name is named memory)
    * @example
    * ```ts
    * HostVariable.remove('robot.pose');
@@ -189,6 +189,14 @@ export class HostVariable<T = unknown> {
    */
   static remove(name: string): boolean {
     checkValueName(name, 'shared variable');
+    try {
+      SharedSegment.open(entrySegmentName(name), { kind: SegmentKind.VARIABLE, version: 0, timeoutMs: 0 }).unmap();
+    } catch (err) {
+      // Named memory of that name is not ours to remove (its data segments would be orphaned).
+      if (err instanceof IpcError && err.code === 'WRONG_KIND') {
+        throw new IpcError('WRONG_KIND', `Cannot remove shared variable "${name}": it is named memory (use removeMemory)`, { name });
+      }
+    }
     try {
       unlinkSegment(entrySegmentName(name));
       return true;

@@ -142,7 +142,7 @@ export class SharedMemory {
   /**
    * Removes the named memory (its directory and every data generation). Processes that have it
    * open see it as removed; their mappings stay valid. Returns false when it did not exist.
-   * @throws {IpcError} INVALID_NAME, PERMISSION_DENIED
+   * @throws {IpcError} INVALID_NAME, PERMISSION_DENIED, WRONG_KIND (the name is a shared variable)
    * @example
    * ```ts
    * SharedMemory.remove('config');
@@ -157,8 +157,12 @@ export class SharedMemory {
       const d = SharedSegment.open(entry, { kind: SegmentKind.MEMORY, version: 0, timeoutMs: 0 });
       d.markClosed();
       d.unmap();
-    } catch {
-      // Not a ready directory: removed below all the same.
+    } catch (err) {
+      // A shared variable (or a foreign file) of that name is not ours to remove; anything else (half-made,
+      // corrupt, closed) is removed below all the same.
+      if (err instanceof IpcError && err.code === 'WRONG_KIND') {
+        throw new IpcError('WRONG_KIND', `Cannot remove named memory "${name}": "${entry}" is not named memory (${err.message.replace(/^.*: /, '')})`, { name });
+      }
     }
     try {
       unlinkSegment(entry);

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync } from 'node:fs';
 import { createMemory } from '../src/createMemory.ts';
+import { HostVariable } from '../src/HostVariable.ts';
 import { IpcError } from '../src/IpcError.ts';
 import { readMemory } from '../src/readMemory.ts';
 import { removeMemory } from '../src/removeMemory.ts';
@@ -155,6 +156,24 @@ test('writeMemory() and readMemory() carry any pybytes value; an unencodable one
     before.close();
   } finally {
     removeMemory(name);
+  }
+});
+
+test('SharedMemory and HostVariable refuse to open or remove each other', () => {
+  const mem = testName('kindm');
+  const hv = testName('kindv');
+  const v = new HostVariable(hv, { maxSize: 16 });
+  try {
+    writeMemory(mem, 1);
+    assert.is(codeOf(() => HostVariable.remove(mem)), 'WRONG_KIND');
+    assert.is(codeOf(() => new HostVariable(mem)), 'WRONG_KIND');
+    assert.is(codeOf(() => removeMemory(hv)), 'WRONG_KIND');
+    assert.is(codeOf(() => writeMemory(hv, 1)), 'WRONG_KIND');
+    assert.is(readMemory(mem), 1);
+  } finally {
+    v.close();
+    HostVariable.remove(hv);
+    removeMemory(mem);
   }
 });
 

@@ -2,6 +2,7 @@
 // growth while readers read, and writers SIGKILLed at random points. Every value carries its own
 // checksum (helpers/checkedValue.ts); no reader may ever see a bad one.
 import { test } from 'uvu';
+import process from 'node:process';
 import * as assert from 'uvu/assert';
 import { HostVariable } from '../src/HostVariable.ts';
 import { SharedMemory } from '../src/SharedMemory.ts';
@@ -154,16 +155,17 @@ test('HostVariable: a writer frozen (SIGSTOP) in the middle of its writes blocks
     await victim.next(30_000);
     for (let round = 0; round < 5; round++) {
       await sleep(5 + Math.floor(Math.random() * 20));
-      victim.kill('SIGSTOP');
+      // process.kill, not ChildProcess.kill: Deno's ChildProcess ignores kill() after a first signal.
+      process.kill(victim.child.pid!, 'SIGSTOP');
       // Whatever the stopped writer holds, reads and writes here go on at once.
       for (let i = 0; i < 50; i++) {
         v.data = makeChecked(1, round * 100 + i, 1000 + i);
         assert.equal(checkValue(v.data!), { writer: 1, seq: round * 100 + i });
       }
-      victim.kill('SIGCONT');
+      process.kill(victim.child.pid!, 'SIGCONT');
     }
   } finally {
-    victim.kill('SIGKILL');
+    process.kill(victim.child.pid!, 'SIGKILL');
     await victim.done(10_000);
     v.close();
     HostVariable.remove(name);
