@@ -12,3 +12,6 @@ export * from "./segmentHeader";
 export * from "./codec/index";
 export * from "./valueSlots";
 export * from "./memoryDirectory";
+
+export * from "./xxhash64";
+export * from "./framebuffer";

@@ -33,6 +33,8 @@ export type IpcErrorCode =
   | 'FULL'
   /** A value is larger than the space declared for it. */
   | 'TOO_LARGE'
+  /** The data was overwritten before it was read (a FrameBuffer ring lapped the frame). */
+  | 'OVERWRITTEN'
   /** The machine is out of shared memory, address space or file descriptors. */
   | 'NO_SPACE'
   /** The WebAssembly memory moved after growing, which would cut it off from its mappings. */

@@ -32,3 +32,10 @@ export type { SharedMemoryOptions } from './SharedMemory.ts';
 export { HostVariable } from './HostVariable.ts';
 export type { HostVariableOptions, VersionedValue } from './HostVariable.ts';
 export type { WaitForChangeOptions } from './internal/waitForVersion.ts';
+// Frame buffer: bulk frames through a shared ring
+export { FrameBufferServer } from './FrameBufferServer.ts';
+export type { FrameBufferServerOptions } from './FrameBufferServer.ts';
+export { FrameBufferClient } from './FrameBufferClient.ts';
+export type { FrameBufferClientOptions, FrameBufferStats, FrameView, ReadOptions } from './FrameBufferClient.ts';
+export { FrameBufferTimeout } from './FrameBufferTimeout.ts';
+export type { FrameBufferTimeoutCode } from './FrameBufferTimeout.ts';

@@ -39,6 +39,8 @@ export interface OpenSegmentOptions {
   version: number;
   /** How long to wait for a segment that is still initialising (default 1000 ms). */
   timeoutMs?: number;
+  /** Fault every page in while mapping, so the first pass over the data pays no page faults. */
+  populate?: boolean;
 }
 
 const VALIDATION = ['OK', 'TOO_SMALL', 'NOT_OURS', 'NOT_READY', 'CLOSED', 'VERSION', 'KIND', 'CORRUPT'] as const;
@@ -114,7 +116,7 @@ export class SharedSegment {
     for (;;) {
       let seg: MappedSegment;
       try {
-        seg = MappedSegment.open(name);
+        seg = MappedSegment.open(name, { populate: options.populate ?? false });
       } catch (err) {
         // A zero-sized file is a creator between shm_open and ftruncate.
         if (!(err instanceof IpcError && err.code === 'NOT_READY') || performance.now() >= deadline) throw err;
