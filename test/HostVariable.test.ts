@@ -4,6 +4,8 @@ import { HostVariable } from '../src/HostVariable.ts';
 import { IpcError } from '../src/IpcError.ts';
 import { selfIdentity } from '../src/internal/processIdentity.ts';
 import { runtime } from '../src/internal/runtime.ts';
+import { SegmentKind } from '../src/internal/SegmentKind.ts';
+import { SharedSegment } from '../src/internal/SharedSegment.ts';
 import { core } from '../src/internal/ValueSlots.ts';
 import { testName } from './helpers/names.ts';
 import { takeValueLeftovers } from './helpers/valueSegments.ts';
@@ -161,6 +163,25 @@ test('HostVariable.read() writes nothing to shared memory', () => {
   } finally {
     v.close();
     HostVariable.remove(name);
+  }
+});
+
+test('HostVariable refuses a slot table that does not fit its segment with CORRUPT', () => {
+  const name = testName('hvlie');
+  const c = core();
+  for (const [slots, slotSize] of [[200, 16], [4, 1 << 20], [1, 16]] as const) {
+    const seg = SharedSegment.create(`mb.${name}`, {
+      kind: SegmentKind.VARIABLE,
+      version: 1,
+      payloadSize: 1024,
+      init: (_s, ptr) => c.valInit(ptr, slots, slotSize),
+    });
+    try {
+      assert.is(codeOf(() => new HostVariable(name, { create: false })), 'CORRUPT');
+    } finally {
+      seg.unmap();
+      HostVariable.remove(name);
+    }
   }
 });
 
