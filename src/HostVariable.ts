@@ -126,7 +126,7 @@ export class HostVariable<T = unknown> {
 
   /**
    * The newest value with its version, or undefined when nothing was written yet.
-   * @throws {IpcError} CLOSED, TIMED_OUT (writers outran the copy for 2 s)
+   * @throws {IpcError} CLOSED, NOT_FOUND (removed), TIMED_OUT (writers outran the copy for 2 s)
    */
   read(): VersionedValue<T> | undefined {
     const got = this.slotsOrThrow().read();
@@ -171,6 +171,11 @@ export class HostVariable<T = unknown> {
     return waitForVersion(cell.bell, () => cell.version, since, this.what, options);
   }
 
+  /** Whether the variable was removed (by any process) since this handle opened it. */
+  get removed(): boolean {
+    return !this.closed && !this.segment.isReady;
+  }
+
   /** Unmaps this handle; the variable stays for the other processes. Idempotent. */
   close(): void {
     if (this.closed) return;
@@ -179,8 +184,8 @@ export class HostVariable<T = unknown> {
   }
 
   /**
-   * Removes the variable's name; processes that have it open keep using their mapping. Returns
-   * false when it did not exist.
+   * Removes the variable. Handles open in any process then fail with NOT_FOUND (their mappings
+   * stay valid); a new variable of that name is a new segment. Returns false when it did not exist.
    * @throws {IpcError} INVALID_NAME, PERMISSION_DENIED, WRONG_KIND (the name is named memory)
    * @example
    * ```ts
@@ -190,7 +195,10 @@ export class HostVariable<T = unknown> {
   static remove(name: string): boolean {
     checkValueName(name, 'shared variable');
     try {
-      SharedSegment.open(entrySegmentName(name), { kind: SegmentKind.VARIABLE, version: 0, timeoutMs: 0 }).unmap();
+      // Closed first, so that handles in other processes stop using it (see `removed`).
+      const seg = SharedSegment.open(entrySegmentName(name), { kind: SegmentKind.VARIABLE, version: 0, timeoutMs: 0 });
+      seg.markClosed();
+      seg.unmap();
     } catch (err) {
       // Named memory of that name is not ours to remove (its data segments would be orphaned).
       if (err instanceof IpcError && err.code === 'WRONG_KIND') {
@@ -212,6 +220,7 @@ export class HostVariable<T = unknown> {
 
   private slotsOrThrow(): ValueSlots {
     if (this.closed) throw new IpcError('CLOSED', `Cannot use ${this.what}: this handle was closed`, { name: this.name });
+    if (!this.segment.isReady) throw new IpcError('NOT_FOUND', `Cannot use ${this.what}: it was removed`, { name: this.name });
     return this.cell;
   }
 }

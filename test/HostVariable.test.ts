@@ -98,6 +98,26 @@ test('HostVariable.write() refuses a value over maxSize with TOO_LARGE and keeps
   }
 });
 
+test('HostVariable.remove() is seen by open handles; a new variable of the name is independent', () => {
+  const name = testName('hvrm');
+  const a = new HostVariable<Uint8Array>(name, { maxSize: 16 });
+  try {
+    a.data = bytes(1);
+    assert.is(HostVariable.remove(name), true);
+    assert.is(HostVariable.remove(name), false);
+    assert.ok(a.removed);
+    assert.is(codeOf(() => a.data), 'NOT_FOUND');
+    assert.is(codeOf(() => (a.data = bytes(2))), 'NOT_FOUND');
+    const b = new HostVariable<Uint8Array>(name, { maxSize: 16 });
+    assert.ok(b.created);
+    assert.is(b.data, undefined);
+    b.close();
+  } finally {
+    a.close();
+    HostVariable.remove(name);
+  }
+});
+
 test('HostVariable rejects bad options and names, and create: false on a missing name', () => {
   assert.throws(() => new HostVariable(testName('x'), { slots: 1 }), RangeError);
   assert.throws(() => new HostVariable(testName('x'), { maxSize: 0 }), RangeError);
