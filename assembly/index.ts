@@ -10,6 +10,8 @@ export * from "./ownerLock";
 export function heapBase(): usize { return __heap_base; }
 export * from "./segmentHeader";
 export * from "./codec/index";
+export * from "./valueSlots";
+export * from "./memoryDirectory";
 
 export * from "./xxhash64";
 export * from "./framebuffer";

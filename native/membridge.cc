@@ -301,17 +301,33 @@ int32_t* WordAt(const Napi::Env& env, const View& v, int64_t offset) {
   return reinterpret_cast<int32_t*>(v.data + offset);
 }
 
-// futexWait(view, offset, expected, timeoutMs (<0: none), spinNs, waitersOffset (<0: none)) -> code
-Napi::Value FutexWait(const Napi::CallbackInfo& info) {
+// The arguments of a wait: (view, offset, expected, timeoutMs (<0: none), spinNs,
+// sleepersOffset (<0: none)), shared by futexWait and Waiter.wait.
+struct WaitArgs {
+  int32_t* word;
+  int32_t expected;
+  double timeoutMs;
+  double spinNs;
+  int32_t* sleepers;
+};
+
+WaitArgs GetWaitArgs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   View v = GetView(env, info[0]);
-  int32_t* word = WordAt(env, v, GetInt(env, info[1], "offset"));
-  int32_t expected = (int32_t)(uint32_t)GetInt(env, info[2], "expected");
-  double timeoutMs = GetDouble(env, info[3], "timeoutMs");
-  double spinNs = GetDouble(env, info[4], "spinNs");
-  int64_t wo = GetInt(env, info[5], "waitersOffset");
-  int32_t* waiters = wo < 0 ? nullptr : WordAt(env, v, wo);
-  return Num(env, DoWait(word, expected, timeoutMs, spinNs, waiters, nullptr));
+  WaitArgs a;
+  a.word = WordAt(env, v, GetInt(env, info[1], "offset"));
+  a.expected = (int32_t)(uint32_t)GetInt(env, info[2], "expected");
+  a.timeoutMs = GetDouble(env, info[3], "timeoutMs");
+  a.spinNs = GetDouble(env, info[4], "spinNs");
+  int64_t so = GetInt(env, info[5], "sleepersOffset");
+  a.sleepers = so < 0 ? nullptr : WordAt(env, v, so);
+  return a;
+}
+
+// futexWait(view, offset, expected, timeoutMs, spinNs, sleepersOffset) -> code
+Napi::Value FutexWait(const Napi::CallbackInfo& info) {
+  WaitArgs a = GetWaitArgs(info);
+  return Num(info.Env(), DoWait(a.word, a.expected, a.timeoutMs, a.spinNs, a.sleepers, nullptr));
 }
 
 // futexWake(view, offset, count) -> number woken | -errno
@@ -432,24 +448,18 @@ class Waiter : public Napi::ObjectWrap<Waiter> {
     Napi::Env env = info.Env();
     if (deferred_) throw Napi::Error::New(env, "a wait is already pending on this waiter");
     if (closed_) throw Napi::Error::New(env, "the waiter is closed");
-    View v = GetView(env, info[0]);
-    int32_t* word = WordAt(env, v, GetInt(env, info[1], "offset"));
-    int32_t expected = (int32_t)(uint32_t)GetInt(env, info[2], "expected");
-    double timeoutMs = GetDouble(env, info[3], "timeoutMs");
-    double spinNs = GetDouble(env, info[4], "spinNs");
-    int64_t wo = GetInt(env, info[5], "waitersOffset");
-    int32_t* waiters = wo < 0 ? nullptr : WordAt(env, v, wo);
+    WaitArgs a = GetWaitArgs(info);
     deferred_.reset(new Napi::Promise::Deferred(Napi::Promise::Deferred::New(env)));
     keep_ = Napi::Persistent(info[0].As<Napi::Object>());
     // A pending wait keeps the event loop alive, like a timer; an idle waiter does not.
     napi_ref_threadsafe_function(env, state_->tsfn);
     {
       std::lock_guard<std::mutex> g(state_->mu);
-      state_->word = word;
-      state_->expected = expected;
-      state_->waiters = waiters;
-      state_->timeoutMs = timeoutMs;
-      state_->spinNs = spinNs;
+      state_->word = a.word;
+      state_->expected = a.expected;
+      state_->waiters = a.sleepers;
+      state_->timeoutMs = a.timeoutMs;
+      state_->spinNs = a.spinNs;
       state_->token = ++token_;
       state_->cancel.store(false);
       state_->hasRequest = true;

@@ -1,7 +1,7 @@
 import { Channel } from './Channel.ts';
 import { IpcError } from './IpcError.ts';
 import { functionInternals } from './internal/functions.ts';
-import { encodeValue } from './internal/valueCodec.ts';
+import { encodeValue } from './internal/messageCodec.ts';
 
 /** Size limits of one dispatched function. */
 export interface HostFunctionLimits {

@@ -21,6 +21,17 @@ export {
 } from './pybytes.ts';
 export type { EncodeOptions, DecodeOptions, DecodeInput, DecodeErrorCode, TypedJson } from './pybytes.ts';
 
+// Shared values: named memory (the Python membridge API) and shared variables
+export { createMemory } from './createMemory.ts';
+export { writeMemory } from './writeMemory.ts';
+export { readMemory } from './readMemory.ts';
+export { removeMemory } from './removeMemory.ts';
+export type { MemoryOptions } from './internal/memoryHandles.ts';
+export { SharedMemory } from './SharedMemory.ts';
+export type { SharedMemoryOptions } from './SharedMemory.ts';
+export { HostVariable } from './HostVariable.ts';
+export type { HostVariableOptions, VersionedValue } from './HostVariable.ts';
+export type { WaitForChangeOptions } from './internal/waitForVersion.ts';
 // Frame buffer: bulk frames through a shared ring
 export { FrameBufferServer } from './FrameBufferServer.ts';
 export type { FrameBufferServerOptions } from './FrameBufferServer.ts';

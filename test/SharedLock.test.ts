@@ -2,32 +2,18 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { IpcError } from '../src/IpcError.ts';
 import { Doorbell } from '../src/internal/Doorbell.ts';
-import { MappedSegment, unlinkSegment } from '../src/internal/MappedSegment.ts';
 import { isProcessAlive, selfIdentity } from '../src/internal/processIdentity.ts';
 import { runtime } from '../src/internal/runtime.ts';
 import { SharedLock } from '../src/internal/SharedLock.ts';
 import { currentHost, HOSTS, Peer } from './helpers/hosts.ts';
 import { expectCode, expectThrow } from './helpers/expect.ts';
-import { testName } from './helpers/names.ts';
+import { withSegment } from './helpers/segments.ts';
 
 const BELL = 0;
 const LOCK = 64;
 const COUNTER = 128;
 
-function withSegment(fn: (seg: MappedSegment) => Promise<void> | void): () => Promise<void> {
-  return async () => {
-    const name = testName('lock');
-    const seg = MappedSegment.create(name, 4096);
-    try {
-      await fn(seg);
-    } finally {
-      seg.unmap();
-      unlinkSegment(name);
-    }
-  };
-}
-
-test('SharedLock.acquire() records this process as the holder and release() frees it', withSegment((seg) => {
+test('SharedLock.acquire() records this process as the holder and release() frees it', withSegment('lock', (seg) => {
   const lock = new SharedLock(seg.at(LOCK, 16));
   assert.is(lock.holder(), undefined);
   assert.equal(lock.acquire(1000), { tookOver: false });
@@ -39,19 +25,19 @@ test('SharedLock.acquire() records this process as the holder and release() free
   lock.release();
 }));
 
-test('SharedLock.release() of a lock this process does not hold throws NOT_OWNER', withSegment((seg) => {
+test('SharedLock.release() of a lock this process does not hold throws NOT_OWNER', withSegment('lock', (seg) => {
   const lock = new SharedLock(seg.at(LOCK, 16));
   expectCode(() => lock.release(), 'NOT_OWNER');
 }));
 
-test('SharedLock.acquire() twice from one process throws instead of deadlocking', withSegment((seg) => {
+test('SharedLock.acquire() twice from one process throws instead of deadlocking', withSegment('lock', (seg) => {
   const lock = new SharedLock(seg.at(LOCK, 16));
   lock.acquire();
   expectCode(() => lock.acquire(1000), 'NOT_OWNER');
   lock.release();
 }));
 
-test('SharedLock.acquire() times out with TIMED_OUT while a live process holds it', withSegment(async (seg) => {
+test('SharedLock.acquire() times out with TIMED_OUT while a live process holds it', withSegment('lock', async (seg) => {
   const holder = new Peer(currentHost(), ['hold', seg.name, String(LOCK)]);
   try {
     await holder.next();
@@ -68,7 +54,7 @@ test('SharedLock.acquire() times out with TIMED_OUT while a live process holds i
 }));
 
 for (const host of HOSTS) {
-  test(`SharedLock: a holder on ${host} killed with SIGKILL is taken over by ${currentHost()}`, withSegment(async (seg) => {
+  test(`SharedLock: a holder on ${host} killed with SIGKILL is taken over by ${currentHost()}`, withSegment('lock', async (seg) => {
     const holder = new Peer(host, ['hold', seg.name, String(LOCK)]);
     const { pid } = await holder.next<{ pid: number }>();
     const lock = new SharedLock(seg.at(LOCK, 16));
@@ -84,7 +70,7 @@ for (const host of HOSTS) {
   }));
 }
 
-test('SharedLock.acquireAsync() takes over from a holder killed while it waits', withSegment(async (seg) => {
+test('SharedLock.acquireAsync() takes over from a holder killed while it waits', withSegment('lock', async (seg) => {
   const holder = new Peer(currentHost(), ['hold', seg.name, String(LOCK)]);
   await holder.next();
   const lock = new SharedLock(seg.at(LOCK, 16));
@@ -95,7 +81,7 @@ test('SharedLock.acquireAsync() takes over from a holder killed while it waits',
   await holder.done();
 }));
 
-test('SharedLock keeps a plain counter exact across processes on every host', withSegment(async (seg) => {
+test('SharedLock keeps a plain counter exact across processes on every host', withSegment('lock', async (seg) => {
   const n = 3000;
   const peers = HOSTS.map((h) => new Peer(h, ['lockcount', seg.name, String(BELL), String(LOCK), String(COUNTER), String(n)]));
   try {

@@ -52,7 +52,17 @@ test('membridge: readable errors with non-zero exit codes, and --help', async ()
   const help = await run(['--help']);
   assert.is(help.code, 0);
   assert.match(help.out, /encode .*\n.*decode/);
+  for (const name of ['ls', 'inspect', 'rm', 'reap', 'demo', 'bench']) assert.match(help.out, new RegExp(`\\n  ${name} `));
   assert.match((await run(['encode', '--help'])).out, /usage: membridge encode/);
+});
+
+test('membridge bench and demo run the checkout scripts and pass their exit codes through', async () => {
+  const unknown = await run(['bench', 'no-such-benchmark']);
+  assert.is(unknown.code, 2);
+  assert.match(unknown.err, /no benchmark "no-such-benchmark"/);
+  const demoHelp = await run(['demo', '--help']);
+  assert.is(demoHelp.code, 0);
+  assert.match(demoHelp.out, /membridge demo/);
 });
 
 test.run();

@@ -4,28 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { IpcError } from '../src/IpcError.ts';
 import { Doorbell } from '../src/internal/Doorbell.ts';
 import { waitWord, waitWordAsync, wakeWord } from '../src/internal/futex.ts';
-import { MappedSegment, unlinkSegment } from '../src/internal/MappedSegment.ts';
 import { expectCode, expectThrow } from './helpers/expect.ts';
-import { testName } from './helpers/names.ts';
+import { withSegment } from './helpers/segments.ts';
 
-function withSegment(fn: (seg: MappedSegment) => Promise<void> | void): () => Promise<void> {
-  return async () => {
-    const name = testName('futex');
-    const seg = MappedSegment.create(name, 4096);
-    try {
-      await fn(seg);
-    } finally {
-      seg.unmap();
-      unlinkSegment(name);
-    }
-  };
-}
-
-test('waitWord() returns at once when the word already differs', withSegment((seg) => {
+test('waitWord() returns at once when the word already differs', withSegment('futex', (seg) => {
   assert.is(waitWord(seg.at(0, 4), 5, 10_000), 'changed');
 }));
 
-test('waitWord() and Doorbell.wait() time out', withSegment((seg) => {
+test('waitWord() and Doorbell.wait() time out', withSegment('futex', (seg) => {
   assert.is(waitWord(seg.at(0, 4), 0, 30), 'timed-out');
   const bell = new Doorbell(seg.at(8, 8));
   assert.is(bell.wait(bell.seq, 30), 'timed-out');
@@ -33,7 +19,7 @@ test('waitWord() and Doorbell.wait() time out', withSegment((seg) => {
   expectThrow(() => waitWord(seg.at(0, 4), 0, Number.NaN), RangeError);
 }));
 
-test('waitWordAsync() times out without blocking the event loop', withSegment(async (seg) => {
+test('waitWordAsync() times out without blocking the event loop', withSegment('futex', async (seg) => {
   let ticks = 0;
   const timer = setInterval(() => ticks++, 5);
   const outcome = await waitWordAsync(seg.at(0, 4), 0, 200);
@@ -42,7 +28,7 @@ test('waitWordAsync() times out without blocking the event loop', withSegment(as
   assert.ok(ticks >= 3, `the event loop ran during the wait (${ticks} ticks)`);
 }));
 
-test('waitWordAsync() rejects with ABORTED when its signal aborts, and not before', withSegment(async (seg) => {
+test('waitWordAsync() rejects with ABORTED when its signal aborts, and not before', withSegment('futex', async (seg) => {
   const ac = new AbortController();
   const p = waitWordAsync(seg.at(0, 4), 0, 10_000, -1, ac.signal);
   setTimeout(() => ac.abort(new Error('stop')), 20);
@@ -61,14 +47,14 @@ test('waitWordAsync() rejects with ABORTED when its signal aborts, and not befor
   );
 }));
 
-test('wakeWord() wakes an async waiter of this process', withSegment(async (seg) => {
+test('wakeWord() wakes an async waiter of this process', withSegment('futex', async (seg) => {
   const p = waitWordAsync(seg.at(0, 4), 0, 10_000);
   await new Promise((r) => setTimeout(r, 20));
   wakeWord(seg.at(0, 4), 1);
   assert.is(await p, 'changed');
 }));
 
-test('many pending async waits do not starve the host thread pool', withSegment(async (seg) => {
+test('many pending async waits do not starve the host thread pool', withSegment('futex', async (seg) => {
   const waits = Array.from({ length: 16 }, (_, i) => new Doorbell(seg.at(64 + i * 8, 8))).map((b) => b.waitAsync(b.seq, 5000));
   // fs work goes through the host's pool; with waits on the pool (napi_async_work) this stalled
   const t0 = performance.now();

@@ -1,10 +1,16 @@
 // The `membridge` command line: a table of subcommands, one file each under src/cli/.
 import { type CliIO, type Command, UsageError } from './Command.ts';
+import { benchCommand } from './benchCommand.ts';
 import { decodeCommand } from './decodeCommand.ts';
+import { demoCommand } from './demoCommand.ts';
 import { encodeCommand } from './encodeCommand.ts';
+import { inspectCommand } from './inspectCommand.ts';
+import { lsCommand } from './lsCommand.ts';
+import { reapCommand } from './reapCommand.ts';
+import { rmCommand } from './rmCommand.ts';
 
-/** Every subcommand; later issues append theirs (ls, inspect, rm, reap, demo, bench). */
-export const COMMANDS: readonly Command[] = [encodeCommand, decodeCommand];
+/** Every subcommand, in the order `membridge --help` lists them. */
+export const COMMANDS: readonly Command[] = [lsCommand, inspectCommand, rmCommand, reapCommand, encodeCommand, decodeCommand, demoCommand, benchCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -7,7 +7,7 @@ import { RemoteError } from '../RemoteError.ts';
 import { Doorbell } from './Doorbell.ts';
 import { wakeWord } from './futex.ts';
 import { memoryView, Outgoing, RAW_TYPE, RecordType, Ring, ringCore, type MessageSink } from './Ring.ts';
-import { decodeValue, encodeValue } from './valueCodec.ts';
+import { decodeValue, encodeValue } from './messageCodec.ts';
 
 export interface Pending {
   resolve(value: unknown): void;

@@ -6,6 +6,8 @@ export const SegmentKind = {
   FUNCTION: 4,
   DISPATCHER: 5,
   FRAMEBUFFER: 6,
+  /** A data generation of a named memory ("mbd.<gen>.<name>"); kind 1 is its directory. */
+  MEMORY_DATA: 7,
   /** Used by tests and benchmarks of the segment protocol itself. */
   TEST: 15,
 } as const;

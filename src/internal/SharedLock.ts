@@ -3,7 +3,7 @@
 // the holder dead takes the lock over and is told so.
 import { IpcError } from '../IpcError.ts';
 import { runtime } from './runtime.ts';
-import { waitWord, waitWordAsync, wakeWord } from './futex.ts';
+import { waitWord, waitWordAsync, wakeWord, type WaitOutcome } from './futex.ts';
 import { isProcessAlive, selfIdentity } from './processIdentity.ts';
 
 /** How acquire() got the lock. */
@@ -22,6 +22,32 @@ function ownerPid(owner: bigint): number {
 }
 function ownerStamp(owner: bigint): number {
   return Number((owner >> 32n) & 0xffffffffn);
+}
+
+// The state of one acquire(): deadline, how long to sleep before checking the holder's liveness,
+// and whether the last sleep ran out (so the holder is suspect).
+class LockWait {
+  readonly deadline: number;
+  owner = 0n;
+  suspect = false;
+  private checkMs = FIRST_CHECK_MS;
+
+  constructor(readonly timeoutMs: number) {
+    this.deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
+  }
+
+  left(): number {
+    return this.deadline === Infinity ? Infinity : this.deadline - performance.now();
+  }
+
+  get slice(): number {
+    return Math.min(this.checkMs, this.left());
+  }
+
+  sleptOut(outcome: WaitOutcome): void {
+    this.suspect = outcome === 'timed-out';
+    if (this.suspect) this.checkMs = Math.min(MAX_CHECK_MS, this.checkMs * 2);
+  }
 }
 
 export class SharedLock {
@@ -47,44 +73,37 @@ export class SharedLock {
    * @throws {IpcError} TIMED_OUT
    */
   acquire(timeoutMs = Infinity): Acquired {
-    const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
-    let slice = FIRST_CHECK_MS;
-    let suspect = false;
+    const w = new LockWait(timeoutMs);
     for (;;) {
-      const got = this.attempt(suspect);
+      const got = this.step(w);
       if (got) return got;
-      const owner = this.owner();
-      if (owner === 0n) continue;
-      const left = deadline === Infinity ? Infinity : deadline - performance.now();
-      if (left <= 0) {
-        const last = this.attempt(true);
-        if (last) return last;
-        throw this.timeout(timeoutMs, owner);
-      }
-      suspect = waitWord(this.ptr, ownerPid(owner), Math.min(slice, left), this.sleepersPtr) === 'timed-out';
-      if (suspect) slice = Math.min(MAX_CHECK_MS, slice * 2);
+      if (w.owner === 0n) continue;
+      w.sleptOut(waitWord(this.ptr, ownerPid(w.owner), w.slice, this.sleepersPtr));
     }
   }
 
   /** Like acquire(), without blocking the event loop. */
   async acquireAsync(timeoutMs = Infinity, signal?: AbortSignal): Promise<Acquired> {
-    const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
-    let slice = FIRST_CHECK_MS;
-    let suspect = false;
+    const w = new LockWait(timeoutMs);
     for (;;) {
-      const got = this.attempt(suspect);
+      const got = this.step(w);
       if (got) return got;
-      const owner = this.owner();
-      if (owner === 0n) continue;
-      const left = deadline === Infinity ? Infinity : deadline - performance.now();
-      if (left <= 0) {
-        const last = this.attempt(true);
-        if (last) return last;
-        throw this.timeout(timeoutMs, owner);
-      }
-      suspect = (await waitWordAsync(this.ptr, ownerPid(owner), Math.min(slice, left), this.sleepersPtr, signal)) === 'timed-out';
-      if (suspect) slice = Math.min(MAX_CHECK_MS, slice * 2);
+      if (w.owner === 0n) continue;
+      w.sleptOut(await waitWordAsync(this.ptr, ownerPid(w.owner), w.slice, this.sleepersPtr, signal));
     }
+  }
+
+  // One round of acquire(): the lock if it could be had, else records the holder to sleep on.
+  private step(w: LockWait): Acquired | undefined {
+    const got = this.attempt(w.suspect);
+    if (got) return got;
+    w.owner = this.owner();
+    if (w.owner !== 0n && w.left() <= 0) {
+      const last = this.attempt(true);
+      if (last) return last;
+      throw new IpcError('TIMED_OUT', `Cannot acquire the ${this.what} within ${w.timeoutMs} ms: process ${ownerPid(w.owner)} holds it`);
+    }
+    return undefined;
   }
 
   /**
@@ -129,9 +148,5 @@ export class SharedLock {
     }
     if (suspect && !isProcessAlive(pid, stamp) && core.lockTakeOver(this.ptr, BigInt.asIntN(64, owner), me.pid, me.stamp) === 1) return { tookOver: true };
     return undefined;
-  }
-
-  private timeout(timeoutMs: number, owner: bigint): IpcError {
-    return new IpcError('TIMED_OUT', `Cannot acquire the ${this.what} within ${timeoutMs} ms: process ${ownerPid(owner)} holds it`);
   }
 }

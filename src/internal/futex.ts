@@ -32,19 +32,25 @@ export function waitWord(ptr: number, expected: number, timeoutMs: number, sleep
     const spin = spinPolicy.spinNs;
     const r = addon.futexWait(rt.u8, ptr, expected | 0, left, spin, sleepersPtr);
     if (spin > 0) spinPolicy.record(r === WaitResult.CHANGED_WHILE_SPINNING);
-    switch (r) {
-      case WaitResult.WOKEN:
-      case WaitResult.NOT_EQUAL:
-      case WaitResult.CHANGED_WHILE_SPINNING:
-        return 'changed';
-      case WaitResult.TIMED_OUT:
-        return 'timed-out';
-      case WaitResult.INTERRUPTED:
-        if (deadline !== Infinity && performance.now() >= deadline) return 'timed-out';
-        continue;
-      default:
-        throw new IpcError('SYSTEM', `Cannot wait on shared memory: futex failed with errno ${-r}`, { errno: -r });
-    }
+    const outcome = outcomeOf(r, deadline);
+    if (outcome) return outcome;
+  }
+}
+
+// What a native wait result means; undefined: interrupted with time left, wait again.
+function outcomeOf(r: number, deadline: number): WaitOutcome | undefined {
+  switch (r) {
+    case WaitResult.WOKEN:
+    case WaitResult.NOT_EQUAL:
+    case WaitResult.CHANGED_WHILE_SPINNING:
+    case WaitResult.CANCELLED:
+      return 'changed';
+    case WaitResult.TIMED_OUT:
+      return 'timed-out';
+    case WaitResult.INTERRUPTED:
+      return deadline !== Infinity && performance.now() >= deadline ? 'timed-out' : undefined;
+    default:
+      throw new IpcError('SYSTEM', `Cannot wait on shared memory: futex failed with errno ${-r}`, { errno: -r });
   }
 }
 
@@ -97,22 +103,10 @@ export async function waitWordAsync(ptr: number, expected: number, timeoutMs: nu
     for (;;) {
       const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
       const r = await waiter.wait(rt.u8, ptr, expected | 0, left, 0, sleepersPtr);
-      switch (r) {
-        case WaitResult.WOKEN:
-        case WaitResult.NOT_EQUAL:
-        case WaitResult.CHANGED_WHILE_SPINNING:
-          return 'changed';
-        case WaitResult.TIMED_OUT:
-          return 'timed-out';
-        case WaitResult.CANCELLED:
-          if (signal?.aborted) throw abortError(signal);
-          return 'changed';
-        case WaitResult.INTERRUPTED:
-          if (deadline !== Infinity && performance.now() >= deadline) return 'timed-out';
-          continue;
-        default:
-          throw new IpcError('SYSTEM', `Cannot wait on shared memory: futex failed with errno ${-r}`, { errno: -r });
-      }
+      // A cancelled wait is either our abort or a spurious wake-up to re-check.
+      if (r === WaitResult.CANCELLED && signal?.aborted) throw abortError(signal);
+      const outcome = outcomeOf(r, deadline);
+      if (outcome) return outcome;
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);

@@ -1,28 +1,24 @@
-// The one seam between messaging and value encoding: channels, shared functions and dispatchers
-// move bytes; this module turns values into pybytes messages (protocol 2, the format of Python's
-// sysframe) and back.
-//
-// Encoding goes through the JS encoder into a fresh array (the ring needs the length before it can
-// reserve a record). Decoding a message that sits whole in a ring reads it in place, from the core
-// memory, with no copy; a message reassembled from chunks is an ordinary array.
-import { decodeFromCore } from './coreCodec.ts';
+// The one seam between shared values and the value format: named memory and shared variables
+// store pybytes messages (shared/docs/pybytes-format.md), so Python peers and membridge processes
+// read each other's values. Encoding happens before any shared memory is touched, so a value that
+// cannot be encoded throws and changes nothing.
 import { decode } from '../pybytes/decode.ts';
 import { encode } from '../pybytes/encode.ts';
 
 /**
- * Encodes a value for a message.
- * @throws {TypeError} when the value cannot be encoded in pybytes
- * @throws {RangeError} when it nests deeper than the codec allows (e.g. a cycle)
+ * Encodes a value into the bytes stored in shared memory.
+ * @throws {TypeError} a value with no pybytes form
+ * @throws {RangeError} containers nested too deeply (e.g. a cycle)
  */
-export function encodeValue(value: unknown): Uint8Array {
-  return encode(value === undefined ? null : value);
+export function encodeValue(value: unknown, _what: string): Uint8Array {
+  return encode(value);
 }
 
 /**
- * Decodes a message: `bytes` when given, else the `length` bytes at `ptr` of the core memory (a
- * record still in its ring), in place.
- * @throws {DecodeError} when the bytes are not a pybytes message
+ * Decodes bytes copied out of shared memory (trailing bytes are ignored, as Python does).
+ * @throws {DecodeError} a malformed message
+ * @throws {RangeError} a truncated message
  */
-export function decodeValue(ptr: number, length: number, bytes?: Uint8Array): unknown {
-  return bytes ? decode(bytes) : decodeFromCore(ptr, length);
+export function decodeValue(bytes: Uint8Array, _what: string): unknown {
+  return decode(bytes);
 }
