@@ -3,7 +3,7 @@
 // the caller's input, inline list items, and the dict-key cache.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ByteArray, Float, MemoryView, Tuple, decode, encode } from '../src/pybytes.ts';
+import { ByteArray, CalendarDate, DateTime, Float, MemoryView, Tuple, decode, encode } from '../src/pybytes.ts';
 import { toHex } from './helpers/vectors.ts';
 
 const utf8 = new TextEncoder();
@@ -135,6 +135,66 @@ test('dict keys: repeated, colliding and evicted keys always decode to the right
   assert.throws(() => decode(bad));
   assert.equal(decode(good), { alpha: 1, beta: 2 });
   assert.equal(decode(encode({ gamma: 3, alpha: 4 })), { gamma: 3, alpha: 4 });
+});
+
+function isoMessage(tag: number, text: string): Uint8Array {
+  return new Uint8Array([0xfd, tag, text.length, ...utf8.encode(text)]);
+}
+
+test('datetime / date decode fast path agrees with the general parser on valid and invalid texts', () => {
+  const texts = [
+    '2024-01-02T03:04:05+00:00', '2024-01-02T03:04:05.006000+00:00', '2024-01-02 03:04:05', '2024-01-02T03:04:05.123456',
+    '2024-02-29T23:59:59.999999-23:59', '2023-02-29T00:00:00+00:00', '2024-13-01T00:00:00', '2024-00-10T00:00:00',
+    '2024-01-32T00:00:00', '2024-04-31T00:00:00', '2024-01-02T24:00:00', '2024-01-02T23:60:00', '2024-01-02T23:00:60',
+    '2024-01-02T03:04:05+24:00', '2024-01-02T03:04:05+05:60', '2024-01-02T03:04:05Z', '2024-01-02T03:04:05.5+01:00',
+    '2024-01-02x03:04:05', '0099-12-31T23:59:59+00:00', '0100-01-01T00:00:00+00:00', '0001-01-01T00:00:00',
+    '9999-12-31T23:59:59.999999+00:00', '9999-12-31T23:59:59.999999-00:30', '2024-01-02T03:04:05,123456', '2024-1-02T03:04:05',
+    '2024-01-02T03:04:05.12345a', '2024-01-02T03:04:05+01:30:15', '2024-01-02', '2000-02-29', '1900-02-29', '0050-06-15', '20x4-01-02',
+  ];
+  for (const text of texts) {
+    for (const tag of [0x35, 0x37]) {
+      const m = isoMessage(tag, text);
+      let want: unknown;
+      let wantErr: unknown;
+      try {
+        const v = decode(m, { lossless: true }) as DateTime | CalendarDate;
+        want = v.toDate().getTime();
+      } catch (err) {
+        wantErr = err;
+      }
+      let got: unknown;
+      let gotErr: unknown;
+      try {
+        got = (decode(m) as Date).getTime();
+      } catch (err) {
+        gotErr = err;
+      }
+      if (wantErr !== undefined) {
+        assert.ok(gotErr !== undefined, `${text} (tag ${tag}) should fail`);
+        assert.is((gotErr as Error).message, (wantErr as Error).message);
+      } else assert.is(got, want, `${text} (tag ${tag})`);
+    }
+  }
+});
+
+test('Date encode fast path writes what DateTime.fromDate(d).isoformat() gives', () => {
+  const dates = [0, 6, 999, 1000, -1, Date.UTC(2024, 0, 2, 3, 4, 5, 6), Date.UTC(2024, 1, 29, 23, 59, 59, 999), -62135596800000,
+    253402300799999, Date.UTC(99, 0, 1) - Date.UTC(1999, 0, 1) + Date.UTC(1999, 0, 1), -61000000000000];
+  for (let i = 0; i < 500; i++) dates.push(Math.floor((i * 7919.123457 % 1) * 253402300799999 * 1.0) - (i % 3) * 60000000000000);
+  for (const t of dates) {
+    const d = new Date(t);
+    const year = d.getUTCFullYear();
+    if (year < 1 || year > 9999) {
+      assert.throws(() => encode(d), RangeError);
+      continue;
+    }
+    const text = DateTime.fromDate(d).isoformat();
+    assert.is(toHex(encode(d)), toHex(isoMessage(0x35, text)), text);
+    assert.is((decode(encode(d)) as Date).getTime(), t);
+  }
+  assert.throws(() => encode(new Date(NaN)), RangeError);
+  class MyDate extends Date {}
+  assert.is(toHex(encode(new MyDate(5))), toHex(encode(new Date(5))));
 });
 
 test.run();

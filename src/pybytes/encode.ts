@@ -221,6 +221,51 @@ function writeNumber(v: number): void {
   else writeFloat(v);
 }
 
+function digits(p: number, v: number, width: number): void {
+  for (let i = width - 1; i >= 0; i--) {
+    buf[p + i] = 48 + (v % 10);
+    v = (v - (v % 10)) / 10;
+  }
+}
+
+// A JS Date as Python's isoformat() of the aware UTC datetime, written digit by digit:
+// `YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00` (what DateTime.fromDate(v).isoformat() gives, without the
+// objects and strings). Years outside 1-9999 and invalid dates take the general path and its errors.
+function writeDate(v: Date): void {
+  const year = v.getUTCFullYear();
+  if (!(year >= 1 && year <= 9999)) return writeIso(DATETIME, DateTime.fromDate(v).isoformat());
+  const ms = v.getUTCMilliseconds();
+  const n = ms === 0 ? 25 : 32;
+  if (pos + 2 + n > end) grow(2 + n);
+  buf[pos] = DATETIME;
+  buf[pos + 1] = n;
+  const p = pos + 2;
+  digits(p, year, 4);
+  buf[p + 4] = 45;
+  digits(p + 5, v.getUTCMonth() + 1, 2);
+  buf[p + 7] = 45;
+  digits(p + 8, v.getUTCDate(), 2);
+  buf[p + 10] = 84;
+  digits(p + 11, v.getUTCHours(), 2);
+  buf[p + 13] = 58;
+  digits(p + 14, v.getUTCMinutes(), 2);
+  buf[p + 16] = 58;
+  digits(p + 17, v.getUTCSeconds(), 2);
+  let q = p + 19;
+  if (ms !== 0) {
+    buf[q] = 46;
+    digits(q + 1, ms * 1000, 6);
+    q += 7;
+  }
+  buf[q] = 43; // +00:00
+  buf[q + 1] = 48;
+  buf[q + 2] = 48;
+  buf[q + 3] = 58;
+  buf[q + 4] = 48;
+  buf[q + 5] = 48;
+  pos += 2 + n;
+}
+
 function writeIso(tag: number, s: string): void {
   if (pos + 2 + s.length > end) grow(2 + s.length);
   buf[pos++] = tag;
@@ -345,6 +390,7 @@ function writeObject(v: object, depth: number): void {
   if (v instanceof Uint8Array) return writeBytes(v instanceof ByteArray ? BYTEARRAY : v instanceof MemoryView ? MEMVIEW : BYTES, v);
   if (v instanceof Map) return writeMap(v instanceof Counter ? COUNTER : v instanceof OrderedDict ? ORDEREDDICT : DICT, v, depth);
   if (v instanceof Set) return writeSet(v instanceof FrozenSet ? FROZENSET : SET, v, depth);
+  if (proto === Date.prototype) return writeDate(v as Date);
   if (v instanceof Date) return writeIso(DATETIME, DateTime.fromDate(v).isoformat());
   if (v instanceof Float) {
     if (v.bits === undefined) return writeFloat(v.value);
