@@ -137,6 +137,36 @@ test('dict keys: repeated, colliding and evicted keys always decode to the right
   assert.equal(decode(encode({ gamma: 3, alpha: 4 })), { gamma: 3, alpha: 4 });
 });
 
+/** A list message built from the encodings of its items, i.e. what the general path writes. */
+function listOf(items: unknown[]): string {
+  return toHex(new Uint8Array([0xfd, ...listHeader(items.length), ...items.flatMap((x) => [...encode(x).subarray(1)])]));
+}
+function listHeader(n: number): number[] {
+  return strHeader(n).map((b, i) => (i === 0 ? b + 28 : b));
+}
+
+test('arrays: runs of floats mixed with other items give the item-by-item bytes; each element is read once', () => {
+  const specials = [1.5, -0, 0, NaN, Infinity, -Infinity, 2 ** 53, -(2 ** 53), 2 ** 53 - 1, 0.1, 3, 'x', null, [0.5], { a: 0.25 }, new Float(2), 5n];
+  for (let round = 0; round < 200; round++) {
+    const len = [0, 1, 2, 5, 4095, 4096, 4097, 9000][round % 8]!;
+    const items = Array.from({ length: len }, (_, i) => ((i * 2654435761 + round) % 7 === 0 ? specials[(i + round) % specials.length] : i / 3 + round));
+    assert.is(toHex(encode(items)), listOf(items), `round ${round}, length ${len}`);
+  }
+  let reads = 0;
+  const watched: unknown[] = [1.5, 2.5, 3.5, 4.5, 'a', 5.5];
+  for (const index of [1, 3, 4, 5]) {
+    const value = watched[index];
+    Object.defineProperty(watched, index, { get() { reads++; return value; }, enumerable: true });
+  }
+  assert.is(toHex(encode(watched)), listOf([1.5, 2.5, 3.5, 4.5, 'a', 5.5]));
+  assert.is(reads, 4);
+  // a getter that re-enters encode() in the middle of a float run
+  const reentrant: unknown[] = [0.5, 0.25];
+  Object.defineProperty(reentrant, 2, { get() { encode(Array.from({ length: 5000 }, (_, i) => i + 0.5)); return 0.125; }, enumerable: true });
+  reentrant.push(0.0625);
+  assert.is(toHex(encode(reentrant)), listOf([0.5, 0.25, 0.125, 0.0625]));
+});
+
 function isoMessage(tag: number, text: string): Uint8Array {
   return new Uint8Array([0xfd, tag, text.length, ...utf8.encode(text)]);
 }

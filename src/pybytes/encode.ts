@@ -319,11 +319,47 @@ function writeKey(v: unknown, depth: number): void {
   writeValue(v, depth);
 }
 
+/** True for the numbers written as Python floats (see writeNumber). */
+function isFloat(x: number): boolean {
+  return !Number.isSafeInteger(x) || (x === 0 && 1 / x < 0);
+}
+
 function writeArray(tag: number, v: unknown[], depth: number): void {
   if (depth >= maxDepth) tooDeep();
   const n = v.length;
   header(tag, n);
-  for (let i = 0; i < n; i++) writeValue(v[i], depth + 1);
+  if (n === 0) return;
+  // Runs of floats are written by a tight loop over locals (capacity reserved per chunk), the
+  // rest item by item. Every element is read exactly once, in order, as before.
+  let i = 0;
+  let x = v[0];
+  while (true) {
+    if (typeof x === 'number' && isFloat(x)) {
+      const stop = i + Math.min(n - i, 4096);
+      if (pos + 9 * (stop - i) > end) grow(9 * (stop - i));
+      const b = buf, d = dv;
+      let p = pos;
+      let more = false; // x holds the unread-as-float next element
+      for (;;) {
+        b[p] = FLOAT;
+        d.setFloat64(p + 1, x as number, true);
+        p += 9;
+        if (++i >= stop) break;
+        x = v[i];
+        if (typeof x !== 'number' || !isFloat(x)) {
+          more = true;
+          break;
+        }
+      }
+      pos = p;
+      if (i >= n) return;
+      if (!more) x = v[i];
+      continue;
+    }
+    writeValue(x, depth + 1);
+    if (++i >= n) return;
+    x = v[i];
+  }
 }
 
 function writeMap(tag: number, v: Map<unknown, unknown>, depth: number): void {
