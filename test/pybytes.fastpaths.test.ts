@@ -3,7 +3,7 @@
 // the caller's input, inline list items, and the dict-key cache.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ByteArray, CalendarDate, DateTime, Float, MemoryView, Tuple, decode, encode } from '../src/pybytes.ts';
+import { ByteArray, CalendarDate, DateTime, DecodeError, Float, FrozenSet, MemoryView, Tuple, decode, encode } from '../src/pybytes.ts';
 import { toHex } from './helpers/vectors.ts';
 
 const utf8 = new TextEncoder();
@@ -165,6 +165,27 @@ test('arrays: runs of floats mixed with other items give the item-by-item bytes;
   Object.defineProperty(reentrant, 2, { get() { encode(Array.from({ length: 5000 }, (_, i) => i + 0.5)); return 0.125; }, enumerable: true });
   reentrant.push(0.0625);
   assert.is(toHex(encode(reentrant)), listOf([0.5, 0.25, 0.125, 0.0625]));
+});
+
+test('parser fast path for float / small-int runs: values, truncation, limits, token buffer growth', () => {
+  const ints = [0, 1, -1, 127, -128, 128, -129, 32767, -32768, 32768, -32769, 8388607, -8388608, 8388608, -8388609, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 40];
+  const mixed = ints.flatMap((n, i) => [n, i + 0.5]);
+  assert.equal(decode(encode(mixed)), mixed);
+  assert.equal(decode(encode(new Tuple(...mixed)), { lossless: true }), new Tuple(...mixed));
+  assert.equal(decode(encode(new Set(mixed))), new Set(mixed));
+  assert.ok(decode(encode(new FrozenSet(mixed)), { lossless: true }) instanceof FrozenSet);
+  // 2-byte ints: more tokens than the first token buffer holds, so the parse is retried
+  const many = Array.from({ length: 20000 }, (_, i) => i % 100);
+  assert.equal(decode(encode(many)), many);
+  // every truncation point of a float / int run is a RangeError, never a wrong value
+  const m = encode([1.5, 300, 2.5, -70000, 7]);
+  for (let cut = 1; cut < m.length; cut++) assert.throws(() => decode(m.subarray(0, cut)), RangeError, `cut at ${cut}`);
+  // limits still apply inside runs
+  assert.throws(() => decode(encode([1, 2, 300, 4]), { maxBinaryLength: 1 }), (err: unknown) => err instanceof DecodeError && err.code === 'LIMIT');
+  assert.equal(decode(encode([1, 2, 3, 4]), { maxBinaryLength: 1 }), [1, 2, 3, 4]);
+  // ints as dict keys still clear the all-str-keys flag; floats in a range are still rejected
+  assert.ok(decode(encode(new Map<unknown, unknown>([[1, 1.5], [2, 2.5]]))) instanceof Map);
+  assert.throws(() => decode(new Uint8Array([0xfd, 0x43, 0x05, 0x01, 0x0c, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 0x05, 0x01])), (err: unknown) => err instanceof DecodeError && err.code === 'BAD_ITEM');
 });
 
 function isoMessage(tag: number, text: string): Uint8Array {

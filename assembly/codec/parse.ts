@@ -103,6 +103,12 @@ function familyLength(sub: u32): u64 {
 // @ts-ignore: decorator
 @inline function isInt(kind: u32): bool { return kind == K_INT32 || kind == K_INT64 || kind == K_INTBIG; }
 
+// Containers that put no condition on a float or small-int item (the parser's fast path).
+// @ts-ignore: decorator
+@inline function plainSequence(kind: u32): bool {
+  return kind == K_LIST || kind == K_TUPLE || kind == K_SET || kind == K_FROZENSET || kind == K_DEQUE || kind == K_CHAINMAP;
+}
+
 // Python types whose instances cannot be dict keys or set items. Tuples and namedtuples are
 // hashable only when all their items are, which the frame flag tracks.
 function unhashableKind(kind: u32): bool {
@@ -134,8 +140,46 @@ export function pbParse(
   const p1 = proto == 0xFE;
   let p = input + 1;
   let depth: u32 = 0;
+  let seqTop = false; // the innermost open container is one the fast path below serves
 
   while (true) {
+    // ---- fast path: a run of floats and small ints inside a list, tuple, set, frozenset, deque or
+    // ChainMap (containers that put no condition on such items). It stops before the container's
+    // last item and at anything unusual (other tags, truncation, limits, full token buffer), which
+    // the general path below then handles, with its error reporting.
+    if (seqTop && p < e && (load<u8>(p) == 12 || <u32>load<u8>(p) - 5 <= 3)) {
+      const f = stack + <usize>(depth - 1) * FRAME_SIZE;
+      {
+        let remaining = load<u32>(f, 8);
+        while (remaining > 1 && p < e && nTokens < tokCap) {
+          const tg = <u32>load<u8>(p);
+          const t = tokens + <usize>nTokens * TOKEN_SIZE;
+          if (tg == 12) {
+            if (e - p < 9) break;
+            store<u32>(t, K_FLOAT | (12 << 16));
+            store<u32>(t, <u32>(p + 1 - base), 4);
+            store<u32>(t, 0, 8);
+            p += 9;
+          } else if (tg >= 5 && tg <= 8) {
+            const k = <usize>(tg - 4);
+            if (e - p < 1 + k || <u32>k > maxBin) break;
+            let v: i32;
+            if (k == 1) v = <i32>load<i8>(p + 1);
+            else if (k == 2) v = <i32>load<i16>(p + 1);
+            else if (k == 4) v = load<i32>(p + 1);
+            else v = (<i32>load<u16>(p + 1) | (<i32>load<u8>(p + 3) << 16)) << 8 >> 8;
+            store<u32>(t, K_INT32 | (tg << 16));
+            store<u32>(t, <u32>v, 4);
+            store<u32>(t, 0, 8);
+            p += 1 + k;
+          } else break;
+          nTokens++;
+          remaining--;
+        }
+        store<u32>(f, remaining, 8);
+      }
+    }
+
     // ---- one item ----
     const at = p;
     if (p >= e) { fail(S_TRUNCATED, e); break; }
@@ -296,6 +340,7 @@ export function pbParse(
       store<u32>(f, nTokens - 1, 12);
       store<u32>(f, 0, 16);
       depth++;
+      seqTop = !p1 && plainSequence(kind);
       continue;
     }
 
@@ -333,6 +378,7 @@ export function pbParse(
       kind = fk;
       hashable = (fk == K_TUPLE || fk == K_NAMEDTUPLE) ? (flagsNow & FR_UNHASHABLE) == 0 : !unhashableKind(fk);
       depth--;
+      seqTop = depth > 0 && !p1 && plainSequence(load<u32>(stack + <usize>(depth - 1) * FRAME_SIZE));
     }
     if (status != S_OK) break;
     if (depth == 0) break;
