@@ -188,6 +188,24 @@ test('parser fast path for float / small-int runs: values, truncation, limits, t
   assert.throws(() => decode(new Uint8Array([0xfd, 0x43, 0x05, 0x01, 0x0c, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 0x05, 0x01])), (err: unknown) => err instanceof DecodeError && err.code === 'BAD_ITEM');
 });
 
+test('encode() output is always a plain Uint8Array over its own exactly-sized buffer (small and large)', () => {
+  for (const size of [0, 10, 1000, 300_000, 1 << 20]) {
+    const payload = Uint8Array.from({ length: size }, (_, i) => (i * 13 + 1) & 0xff);
+    const a = encode(payload);
+    const b = encode([payload, 'tail']);
+    for (const out of [a, b]) {
+      assert.is(out.constructor, Uint8Array);
+      assert.is(out.byteOffset, 0);
+      assert.is(out.buffer.byteLength, out.byteLength);
+    }
+    assert.is(toHex(decode(a) as Uint8Array), toHex(payload));
+    assert.equal(decode(b), [payload, 'tail']);
+    const again = encode(payload);
+    assert.is(toHex(again), toHex(a));
+    assert.ok(again.buffer !== a.buffer);
+  }
+});
+
 function isoMessage(tag: number, text: string): Uint8Array {
   return new Uint8Array([0xfd, tag, text.length, ...utf8.encode(text)]);
 }
