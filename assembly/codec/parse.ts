@@ -100,17 +100,14 @@ function familyLength(sub: u32): u64 {
   return readLE(m);
 }
 
-function emit(tokens: usize, tokCap: u32, head: u32, a: u32, b: u32): void {
-  if (nTokens >= tokCap) { fail(S_TOKENS_FULL, pos); return; }
-  const t = tokens + <usize>nTokens * TOKEN_SIZE;
-  store<u32>(t, head);
-  store<u32>(t, a, 4);
-  store<u32>(t, b, 8);
-  nTokens++;
-}
-
 // @ts-ignore: decorator
 @inline function isInt(kind: u32): bool { return kind == K_INT32 || kind == K_INT64 || kind == K_INTBIG; }
+
+// Containers that put no condition on a float or small-int item (the parser's fast path).
+// @ts-ignore: decorator
+@inline function plainSequence(kind: u32): bool {
+  return kind == K_LIST || kind == K_TUPLE || kind == K_SET || kind == K_FROZENSET || kind == K_DEQUE || kind == K_CHAINMAP;
+}
 
 // Python types whose instances cannot be dict keys or set items. Tuples and namedtuples are
 // hashable only when all their items are, which the frame flag tracks.
@@ -130,22 +127,63 @@ export function pbParse(
   base = input;
   pos = input;
   end = input + <usize>len;
+  // The position lives in a local (a register) rather than the module global the helpers use;
+  // it is copied to `pos` around the rare helper calls (long length headers).
+  const e = end;
   status = S_OK;
   errPos = input;
   errTag = 0;
   nTokens = 0;
   if (len == 0) { errTag = 0x100; fail(S_BAD_PROTOCOL, input); return status; }
-  const proto = <u32>load<u8>(pos);
+  const proto = <u32>load<u8>(input);
   if (proto != 0xFD && proto != 0xFE) { errTag = 0x100 | proto; fail(S_BAD_PROTOCOL, input); return status; }
   const p1 = proto == 0xFE;
-  pos++;
+  let p = input + 1;
   let depth: u32 = 0;
+  let seqTop = false; // the innermost open container is one the fast path below serves
 
   while (true) {
+    // ---- fast path: a run of floats and small ints inside a list, tuple, set, frozenset, deque or
+    // ChainMap (containers that put no condition on such items). It stops before the container's
+    // last item and at anything unusual (other tags, truncation, limits, full token buffer), which
+    // the general path below then handles, with its error reporting.
+    if (seqTop && p < e && (load<u8>(p) == 12 || <u32>load<u8>(p) - 5 <= 3)) {
+      const f = stack + <usize>(depth - 1) * FRAME_SIZE;
+      {
+        let remaining = load<u32>(f, 8);
+        while (remaining > 1 && p < e && nTokens < tokCap) {
+          const tg = <u32>load<u8>(p);
+          const t = tokens + <usize>nTokens * TOKEN_SIZE;
+          if (tg == 12) {
+            if (e - p < 9) break;
+            store<u32>(t, K_FLOAT | (12 << 16));
+            store<u32>(t, <u32>(p + 1 - base), 4);
+            store<u32>(t, 0, 8);
+            p += 9;
+          } else if (tg >= 5 && tg <= 8) {
+            const k = <usize>(tg - 4);
+            if (e - p < 1 + k || <u32>k > maxBin) break;
+            let v: i32;
+            if (k == 1) v = <i32>load<i8>(p + 1);
+            else if (k == 2) v = <i32>load<i16>(p + 1);
+            else if (k == 4) v = load<i32>(p + 1);
+            else v = (<i32>load<u16>(p + 1) | (<i32>load<u8>(p + 3) << 16)) << 8 >> 8;
+            store<u32>(t, K_INT32 | (tg << 16));
+            store<u32>(t, <u32>v, 4);
+            store<u32>(t, 0, 8);
+            p += 1 + k;
+          } else break;
+          nTokens++;
+          remaining--;
+        }
+        store<u32>(f, remaining, 8);
+      }
+    }
+
     // ---- one item ----
-    const at = pos;
-    if (pos >= end) { fail(S_TRUNCATED, end); break; }
-    let tag = <u32>load<u8>(pos++);
+    const at = p;
+    if (p >= e) { fail(S_TRUNCATED, e); break; }
+    let tag = <u32>load<u8>(p++);
     errTag = tag;
     if (p1) {
       tag = tag < P1_TAG_COUNT ? <u32>load<u8>(P1_TAGS + tag) : 0xFF;
@@ -169,71 +207,85 @@ export function pbParse(
       else if (tag <= 66) { kind = K_DECIMAL; sub = tag - 62; limit = maxStr; }
       else if (tag <= 97) { kind = K_PATH; sub = tag - 93; limit = maxStr; }
       else { kind = K_PUREPATH; sub = tag - 98; limit = maxStr; }
-      const L = familyLength(sub);
-      if (status != S_OK) break;
-      if (L > <u64>(end - pos)) { fail(S_TRUNCATED, end); break; }
+      let L: u64;
+      if (sub == 0) L = 0;
+      else if (sub == 1) {
+        if (p >= e) { fail(S_TRUNCATED, e); break; }
+        L = <u64>load<u8>(p++);
+      } else if (sub == 2) {
+        if (e - p < 2) { fail(S_TRUNCATED, e); break; }
+        L = <u64>load<u16>(p);
+        p += 2;
+      } else {
+        pos = p; L = familyLength(sub); p = pos;
+        if (status != S_OK) break;
+      }
+      if (L > <u64>(e - p)) { fail(S_TRUNCATED, e); break; }
       if (L > <u64>limit) { fail(S_LIMIT, at); break; }
-      a = <u32>(pos - base);
+      a = <u32>(p - base);
       b = <u32>L;
       if (kind == K_STR || kind == K_DECIMAL || kind == K_PATH || kind == K_PUREPATH) {
-        const v = validateUtf8(pos, pos + <usize>L);
-        if (v == 0) { fail(S_BAD_UTF8, at); break; }
-        if (v == 1) flags = F_ASCII;
+        // ASCII prefix inline (most text is short and ASCII); the validator takes the rest.
+        const te = p + <usize>L;
+        let q = p;
+        while (q < te && load<u8>(q) < 0x80) q++;
+        if (q == te) flags = F_ASCII;
+        else if (validateUtf8(q, te) == 0) { fail(S_BAD_UTF8, at); break; }
       }
-      pos += <usize>L;
+      p += <usize>L;
     } else if ((tag >= 5 && tag <= 11) || tag == P1_INT_D2) {
       let k: u64;
       if (tag <= 9) k = <u64>(tag - 4);
-      else if (tag == 10) k = readLE(1);
-      else if (tag == P1_INT_D2) k = readLE(2);
+      else if (tag == 10) { pos = p; k = readLE(1); p = pos; }
+      else if (tag == P1_INT_D2) { pos = p; k = readLE(2); p = pos; }
       else {
-        if (pos >= end) { fail(S_TRUNCATED, end); break; }
-        const p = <u64>load<u8>(pos++);
-        if (p == 0) { fail(S_BAD_LENGTH, at); break; }
-        k = readLE(p);
+        if (p >= e) { fail(S_TRUNCATED, e); break; }
+        const w = <u64>load<u8>(p++);
+        if (w == 0) { fail(S_BAD_LENGTH, at); break; }
+        pos = p; k = readLE(w); p = pos;
       }
       if (status != S_OK) break;
       if (tag == P1_INT_D2) errTag = 10;
-      if (k > <u64>(end - pos)) { fail(S_TRUNCATED, end); break; }
+      if (k > <u64>(e - p)) { fail(S_TRUNCATED, e); break; }
       if (k > <u64>maxBin) { fail(S_LIMIT, at); break; }
       const n = <usize>k;
       if (n <= 8) {
         // sign-extend to 64 bits
         let v: i64 = 0;
-        for (let i: usize = 0; i < n; i++) v |= (<i64>load<u8>(pos + i)) << (<i64>i * 8);
+        for (let i: usize = 0; i < n; i++) v |= (<i64>load<u8>(p + i)) << (<i64>i * 8);
         if (n > 0 && n < 8) { const shift = <i64>(64 - n * 8); v = (v << shift) >> shift; }
         if (v >= -2147483648 && v <= 2147483647) { kind = K_INT32; a = <u32>(<i32>v); }
         else { kind = K_INT64; a = <u32>v; b = <u32>(v >> 32); }
-      } else { kind = K_INTBIG; a = <u32>(pos - base); b = <u32>n; }
-      pos += n;
+      } else { kind = K_INTBIG; a = <u32>(p - base); b = <u32>n; }
+      p += n;
     } else if (tag == 12) {
-      if (end - pos < 8) { fail(S_TRUNCATED, end); break; }
-      kind = K_FLOAT; a = <u32>(pos - base); pos += 8;
+      if (e - p < 8) { fail(S_TRUNCATED, e); break; }
+      kind = K_FLOAT; a = <u32>(p - base); p += 8;
     } else if (tag == 15) {
-      if (end - pos < 16) { fail(S_TRUNCATED, end); break; }
-      kind = K_COMPLEX; a = <u32>(pos - base); pos += 16;
+      if (e - p < 16) { fail(S_TRUNCATED, e); break; }
+      kind = K_COMPLEX; a = <u32>(p - base); p += 16;
     } else if (tag == 13) kind = K_TRUE;
     else if (tag == 14) kind = K_FALSE;
     else if (tag == 16) kind = K_NONE;
     else if (tag == 17) kind = K_ELLIPSIS;
     else if (tag == 54) {
-      if (end - pos < 12) { fail(S_TRUNCATED, end); break; }
-      kind = K_TIMEDELTA; a = <u32>(pos - base); pos += 12;
+      if (e - p < 12) { fail(S_TRUNCATED, e); break; }
+      kind = K_TIMEDELTA; a = <u32>(p - base); p += 12;
     } else if (tag == 53 || tag == 55 || tag == 56) {
       kind = tag == 53 ? K_DATETIME : tag == 55 ? K_DATE : K_TIME;
-      if (pos >= end) { fail(S_TRUNCATED, end); break; }
-      const L = <usize>load<u8>(pos++);
-      if (L > end - pos) { fail(S_TRUNCATED, end); break; }
-      if (validateUtf8(pos, pos + L) == 0) { fail(S_BAD_UTF8, at); break; }
-      a = <u32>(pos - base); b = <u32>L; pos += L;
+      if (p >= e) { fail(S_TRUNCATED, e); break; }
+      const L = <usize>load<u8>(p++);
+      if (L > e - p) { fail(S_TRUNCATED, e); break; }
+      if (validateUtf8(p, p + L) == 0) { fail(S_BAD_UTF8, at); break; }
+      a = <u32>(p - base); b = <u32>L; p += L;
     } else if (tag == 57) {
-      if (end - pos < 32) { fail(S_TRUNCATED, end); break; }
+      if (e - p < 32) { fail(S_TRUNCATED, e); break; }
       for (let i: usize = 0; i < 32; i++) {
-        const c = <u32>load<u8>(pos + i);
-        if (!((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102))) { fail(S_BAD_UUID, pos + i); break; }
+        const c = <u32>load<u8>(p + i);
+        if (!((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102))) { fail(S_BAD_UUID, p + i); break; }
       }
       if (status != S_OK) break;
-      kind = K_UUID; a = <u32>(pos - base); b = 32; pos += 32;
+      kind = K_UUID; a = <u32>(p - base); b = 32; p += 32;
     } else if (tag == 67) {
       kind = K_RANGE; container = true; count = 3; a = <u32>(at - base);
     } else if (tag >= 28 && tag <= 92 && !(tag >= 53 && tag <= 67)) {
@@ -249,11 +301,18 @@ export function pbParse(
       else if (tag <= 82) { kind = K_COUNTER; sub = tag - 78; perItem = 2; }
       else if (tag <= 87) { kind = K_ORDEREDDICT; sub = tag - 83; perItem = 2; }
       else { kind = K_CHAINMAP; sub = tag - 88; }
-      const n = familyLength(sub);
-      if (status != S_OK) break;
+      let n: u64;
+      if (sub == 0) n = 0;
+      else if (sub == 1) {
+        if (p >= e) { fail(S_TRUNCATED, e); break; }
+        n = <u64>load<u8>(p++);
+      } else {
+        pos = p; n = familyLength(sub); p = pos;
+        if (status != S_OK) break;
+      }
       // Every item takes at least one byte: reject impossible counts before looking at items.
       const extra: u64 = kind == K_NAMEDTUPLE ? 1 : 0;
-      if (n > <u64>(end - pos) || n * perItem + extra > <u64>(end - pos)) { fail(S_TRUNCATED, end); break; }
+      if (n > <u64>(e - p) || n * perItem + extra > <u64>(e - p)) { fail(S_TRUNCATED, e); break; }
       if (n > <u64>maxItems) { fail(S_LIMIT, at); break; }
       a = <u32>(at - base);
       b = <u32>n;
@@ -265,8 +324,12 @@ export function pbParse(
       break;
     }
 
-    emit(tokens, tokCap, kind | flags | (errTag << 16), a, b);
-    if (status != S_OK) break;
+    if (nTokens >= tokCap) { fail(S_TOKENS_FULL, p); break; }
+    const t = tokens + <usize>nTokens * TOKEN_SIZE;
+    store<u32>(t, kind | flags | (errTag << 16));
+    store<u32>(t, a, 4);
+    store<u32>(t, b, 8);
+    nTokens++;
 
     if (container) {
       if (depth >= maxDepth) { fail(S_TOO_DEEP, at); break; }
@@ -277,6 +340,7 @@ export function pbParse(
       store<u32>(f, nTokens - 1, 12);
       store<u32>(f, 0, 16);
       depth++;
+      seqTop = !p1 && plainSequence(kind);
       continue;
     }
 
@@ -314,9 +378,11 @@ export function pbParse(
       kind = fk;
       hashable = (fk == K_TUPLE || fk == K_NAMEDTUPLE) ? (flagsNow & FR_UNHASHABLE) == 0 : !unhashableKind(fk);
       depth--;
+      seqTop = depth > 0 && !p1 && plainSequence(load<u32>(stack + <usize>(depth - 1) * FRAME_SIZE));
     }
     if (status != S_OK) break;
     if (depth == 0) break;
   }
+  pos = p;
   return status;
 }

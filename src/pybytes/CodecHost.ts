@@ -24,4 +24,10 @@ export interface CodecHost {
    * May grow the memory: refresh views afterwards.
    */
   scratch(bytes: number): number;
+  /**
+   * Optional: a Uint8Array over the whole current memory, the same object until the memory grows.
+   * Hosts that know when their memory grows provide it so decoding does not read `memory.buffer`
+   * (a slow getter) on every call.
+   */
+  view?(): Uint8Array;
 }

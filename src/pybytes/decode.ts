@@ -24,6 +24,7 @@ let ti = 0; // index into tok (words)
 let base = 0; // offset of the protocol byte in the memory
 let lossless = false;
 let sharedMemory = false;
+let source: Uint8Array | undefined; // see parseAndRead
 
 /** Bytes `decode` accepts. */
 export type DecodeInput = Uint8Array | ArrayBuffer | ArrayBufferView;
@@ -50,42 +51,63 @@ function truncated(offset: number, tag: number, length: number): never {
  * Trailing bytes after the root item are ignored (shared/docs/pybytes-format.md §3).
  */
 export function decodeRange(host: CodecHost, ptr: number, length: number, options?: DecodeOptions): unknown {
+  return parseAndRead(host, ptr, length, 0, options, undefined);
+}
+
+/**
+ * Parses the message at `ptr` with the parser's stack and tokens placed `skip` bytes into the host's
+ * scratch area, then builds the value. `src`, when given, holds the same bytes as the message
+ * (offset 0 = protocol byte) in ordinary JS memory: binary payloads are copied out of it, which is
+ * faster than slicing WebAssembly memory on Node 20 and leaves the core memory untouched.
+ */
+function parseAndRead(host: CodecHost, ptr: number, length: number, skip: number, options: DecodeOptions | undefined, src: Uint8Array | undefined): unknown {
   let maxDepth: number = DECODE_DEFAULTS.maxDepth;
   let maxStr: number = DECODE_DEFAULTS.maxStringLength;
   let maxBin: number = DECODE_DEFAULTS.maxBinaryLength;
   let maxItems: number = DECODE_DEFAULTS.maxContainerLength;
+  let wantLossless = false;
   if (options !== undefined) {
     maxDepth = limit('maxDepth', options.maxDepth, maxDepth, 10_000);
     maxStr = limit('maxStringLength', options.maxStringLength, maxStr, 0xffffffff);
     maxBin = limit('maxBinaryLength', options.maxBinaryLength, maxBin, 0xffffffff);
     maxItems = limit('maxContainerLength', options.maxContainerLength, maxItems, 0xffffffff);
+    wantLossless = options.lossless === true;
   }
   const stackBytes = (maxDepth * T.FRAME_SIZE + 15) & ~15;
   // Every item takes at least one byte, so `length` tokens always suffice; start smaller so that a
   // large binary payload does not reserve 12 bytes of tokens per payload byte.
   let tokCap = Math.min(length, 1024 + (length >>> 2));
   for (;;) {
-    const scratch = host.scratch(stackBytes + tokCap * 12);
-    const ex = host.exports;
-    const status = ex.pbParse(ptr, length, scratch + stackBytes, tokCap, scratch, maxDepth, maxStr, maxBin, maxItems);
+    const scratch = host.scratch(skip + stackBytes + tokCap * 12) + skip;
+    const status = host.exports.pbParse(ptr, length, scratch + stackBytes, tokCap, scratch, maxDepth, maxStr, maxBin, maxItems);
     if (status === T.S_TOKENS_FULL && tokCap < length) {
       tokCap = length;
       continue;
     }
     if (status !== T.S_OK) report(host, status, length, options);
-    const buffer = host.memory.buffer;
     // One set of views over the whole memory, renewed only when it grew (views are per buffer).
-    if (u8.buffer !== buffer || u8.byteLength !== buffer.byteLength) {
-      u8 = new Uint8Array(buffer);
-      dv = new DataView(buffer);
-      tok = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+    const view = host.view !== undefined ? host.view() : memoryView(host);
+    if (view !== u8) {
+      u8 = view;
+      dv = new DataView(view.buffer);
+      tok = new Int32Array(view.buffer, 0, view.byteLength >>> 2);
     }
     ti = (scratch + stackBytes) >>> 2;
     base = ptr;
-    lossless = options !== undefined && options.lossless === true;
+    lossless = wantLossless;
     sharedMemory = host.shared;
-    return read();
+    source = src;
+    try {
+      return read();
+    } finally {
+      source = undefined; // do not keep the caller's buffer alive
+    }
   }
+}
+
+function memoryView(host: CodecHost): Uint8Array {
+  const buffer = host.memory.buffer;
+  return u8.buffer === buffer && u8.byteLength === buffer.byteLength ? u8 : new Uint8Array(buffer);
 }
 
 function report(host: CodecHost, status: number, length: number, options?: DecodeOptions): never {
@@ -109,12 +131,28 @@ function report(host: CodecHost, status: number, length: number, options?: Decod
   }
 }
 
+// Node and Bun: Buffer's latin1Slice / utf8Slice build a string straight from memory, 2–3× faster
+// than TextDecoder (measured on Node 20 for 5–100 byte strings). The parser has already checked the
+// UTF-8 strictly, so their lenient handling of bad sequences never comes into play.
+type Slicer = (this: Uint8Array, start: number, end: number) => string;
+const bufferProto = (globalThis as { Buffer?: { prototype?: Record<string, unknown> } }).Buffer?.prototype;
+const latin1Slice = typeof bufferProto?.latin1Slice === 'function' ? bufferProto.latin1Slice as Slicer : undefined;
+const utf8Slice = typeof bufferProto?.utf8Slice === 'function' ? bufferProto.utf8Slice as Slicer : undefined;
+
 function text(p: number, n: number, ascii: boolean): string {
-  if (ascii && n < 24) {
-    let s = '';
-    for (let i = 0; i < n; i++) s += String.fromCharCode(u8[p + i]!);
-    return s;
-  }
+  if (ascii) {
+    if (n < 8) {
+      let s = '';
+      for (let i = 0; i < n; i++) s += String.fromCharCode(u8[p + i]!);
+      return s;
+    }
+    if (latin1Slice !== undefined) return latin1Slice.call(u8, p, p + n);
+    if (n < 24) {
+      let s = '';
+      for (let i = 0; i < n; i++) s += String.fromCharCode(u8[p + i]!);
+      return s;
+    }
+  } else if (utf8Slice !== undefined) return utf8Slice.call(u8, p, p + n);
   // TextDecoder refuses views of a SharedArrayBuffer: copy those out first.
   return utf8.decode(sharedMemory ? u8.slice(p, p + n) : u8.subarray(p, p + n));
 }
@@ -174,12 +212,7 @@ function read(): unknown {
     case T.K_INT32: return a;
     case T.K_STR: return text(base + a, b >>> 0, (head & T.F_ASCII) !== 0);
     case T.K_DICT: case T.K_ORDEREDDICT: case T.K_COUNTER: return mapping(kind, head, b >>> 0);
-    case T.K_LIST: {
-      const n = b >>> 0;
-      const out = new Array(n);
-      for (let i = 0; i < n; i++) out[i] = read();
-      return out;
-    }
+    case T.K_LIST: return list(b >>> 0);
     case T.K_FLOAT: {
       const v = dv.getFloat64(base + a, true);
       if (lossless) {
@@ -204,14 +237,16 @@ function read(): unknown {
     case T.K_INTBIG: return intValue(bigIntAt(base + a, b >>> 0));
     case T.K_COMPLEX: return new Complex(dv.getFloat64(base + a, true), dv.getFloat64(base + a + 8, true));
     case T.K_BYTES: case T.K_BYTEARRAY: case T.K_MEMVIEW: {
-      const p = base + a;
       const n = b >>> 0;
+      // Copy from the caller's input when we have it: slicing WebAssembly memory is slow on Node 20.
+      const from = source !== undefined ? plainSource(source) : u8;
+      const p = source !== undefined ? a : base + a;
       if (lossless && kind !== T.K_BYTES) {
         const out = kind === T.K_BYTEARRAY ? new ByteArray(n) : new MemoryView(n);
-        out.set(u8.subarray(p, p + n));
+        out.set(from.subarray(p, p + n));
         return out;
       }
-      return u8.slice(p, p + n);
+      return from.slice(p, p + n);
     }
     case T.K_TUPLE: case T.K_DEQUE: {
       const n = b >>> 0;
@@ -249,6 +284,10 @@ function read(): unknown {
       return new Range(start, stop, step);
     }
     case T.K_DATETIME: case T.K_DATE: case T.K_TIME: {
+      if (!lossless && kind !== T.K_TIME) {
+        const t = isoInstant(base + a, b, kind === T.K_DATE);
+        if (t === t) return new Date(t);
+      }
       const s = text(base + a, b, false);
       try {
         if (kind === T.K_DATETIME) {
@@ -286,6 +325,77 @@ function read(): unknown {
     case T.K_PUREPATH: return new PurePath(text(base + a, b >>> 0, (head & T.F_ASCII) !== 0));
     default: throw new Error(`membridge codec produced unknown token kind ${kind}`);
   }
+}
+
+// Fast path for the datetime / date texts writers produce (`YYYY-MM-DD`, then optionally
+// `THH:MM:SS`, `.ffffff`, `±HH:MM`), read straight from the bytes: returns the instant in ms, or
+// NaN for anything else (other shapes, out-of-range fields, years before 100 where Date.UTC
+// differs), which then takes the general path with its exact checks and error messages.
+function digits2(p: number): number {
+  const d1 = u8[p]! - 48, d0 = u8[p + 1]! - 48;
+  return d1 >= 0 && d1 <= 9 && d0 >= 0 && d0 <= 9 ? d1 * 10 + d0 : NaN;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isoInstant(p: number, n: number, dateOnly: boolean): number {
+  if (dateOnly ? n !== 10 : n !== 10 && n !== 19 && n !== 25 && n !== 26 && n !== 32) return NaN;
+  if (u8[p + 4] !== 45 || u8[p + 7] !== 45) return NaN; // '-'
+  const year = digits2(p) * 100 + digits2(p + 2);
+  const month = digits2(p + 5);
+  const day = digits2(p + 8);
+  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1)) return NaN;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > MONTH_DAYS[month - 1]! + (leap ? 1 : 0)) return NaN;
+  if (n === 10) return Date.UTC(year, month - 1, day);
+  const sep = u8[p + 10];
+  if ((sep !== 84 && sep !== 32) || u8[p + 13] !== 58 || u8[p + 16] !== 58) return NaN; // 'T' or ' ', ':'
+  const hour = digits2(p + 11), minute = digits2(p + 14), second = digits2(p + 17);
+  if (!(hour <= 23 && minute <= 59 && second <= 59)) return NaN;
+  let ms = 0;
+  let q = p + 19;
+  if (n === 26 || n === 32) {
+    if (u8[q] !== 46) return NaN; // '.'
+    const hi = digits2(q + 1) * 10000 + digits2(q + 3) * 100 + digits2(q + 5);
+    if (!(hi >= 0)) return NaN;
+    ms = Math.floor(hi / 1000);
+    q += 7;
+  }
+  let offset = 0;
+  if (n === 25 || n === 32) {
+    const sign = u8[q];
+    if ((sign !== 43 && sign !== 45) || u8[q + 3] !== 58) return NaN; // '+' or '-', ':'
+    const oh = digits2(q + 1), om = digits2(q + 4);
+    if (!(oh <= 23 && om <= 59)) return NaN;
+    offset = (oh * 60 + om) * 60000 * (sign === 45 ? -1 : 1);
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset;
+}
+
+// A Buffer's slice() aliases and its species is Buffer: copy through a plain Uint8Array view.
+function plainSource(src: Uint8Array): Uint8Array {
+  if (src.constructor !== Uint8Array) source = src = new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+  return src;
+}
+
+// Lists are mostly numbers or strings: read those tokens inline instead of one read() call each.
+function list(n: number): unknown[] {
+  const out = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const head = tok[ti]!;
+    const kind = head & 0xff;
+    if (kind === T.K_FLOAT && !lossless) {
+      out[i] = dv.getFloat64(base + tok[ti + 1]!, true);
+      ti += 3;
+    } else if (kind === T.K_INT32) {
+      out[i] = tok[ti + 1]!;
+      ti += 3;
+    } else if (kind === T.K_STR) {
+      out[i] = text(base + tok[ti + 1]!, tok[ti + 2]! >>> 0, (head & T.F_ASCII) !== 0);
+      ti += 3;
+    } else out[i] = read();
+  }
+  return out;
 }
 
 function mapping(kind: number, head: number, n: number): unknown {
@@ -338,28 +448,14 @@ export function decode(bytes: DecodeInput, options?: DecodeOptions): unknown {
   else if (ArrayBuffer.isView(bytes)) input = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   else throw new TypeError(`Cannot decode ${bytes === null ? 'null' : typeof bytes}: expected a Uint8Array, Buffer or ArrayBuffer`);
   const host = standaloneHost();
-  const maxDepth = options?.maxDepth ?? DECODE_DEFAULTS.maxDepth;
-  // Input first, then the parser's stack and tokens (decodeRange reserves those after `inputBytes`).
-  const inputBytes = (input.byteLength + 15) & ~15;
-  const start = host.scratch(inputBytes + maxDepth * T.FRAME_SIZE + 16);
-  new Uint8Array(host.memory.buffer, start, input.byteLength).set(input);
-  return decodeRange(offsetHost(host, inputBytes), start, input.byteLength, options);
-}
-
-// A view of `host` whose scratch area starts `skip` bytes later, so the input copy stays intact.
-let offsetView: { host: CodecHost; skip: number; view: CodecHost } | undefined;
-function offsetHost(host: CodecHost, skip: number): CodecHost {
-  if (offsetView && offsetView.host === host) {
-    offsetView.skip = skip;
-    return offsetView.view;
-  }
-  const state = { host, skip, view: undefined as unknown as CodecHost };
-  state.view = {
-    exports: host.exports,
-    get memory() { return host.memory; },
-    shared: host.shared,
-    scratch: (bytes: number) => host.scratch(state.skip + bytes) + state.skip,
-  };
-  offsetView = state;
-  return state.view;
+  const length = input.byteLength;
+  // The input copy first, then the parser's stack and tokens (parseAndRead places them `inputBytes`
+  // further on; the standalone scratch area always starts at the same offset, also after growing).
+  const inputBytes = (length + 15) & ~15;
+  const start = host.scratch(inputBytes);
+  const memory = host.view!();
+  if (length <= 16) {
+    for (let i = 0; i < length; i++) memory[start + i] = input[i]!;
+  } else memory.set(input, start);
+  return parseAndRead(host, start, length, inputBytes, options, input);
 }

@@ -17,6 +17,7 @@ class StandaloneHost implements CodecHost {
   readonly memory: WebAssembly.Memory;
   readonly shared = false;
   private readonly start: number;
+  private bytes: Uint8Array;
 
   constructor() {
     this.memory = new WebAssembly.Memory({ initial: 2, maximum: 65536 });
@@ -30,11 +31,18 @@ class StandaloneHost implements CodecHost {
     });
     this.exports = instance.exports as unknown as CodecExports;
     this.start = (this.exports.pbHeapBase() + 15) & ~15;
+    this.bytes = new Uint8Array(this.memory.buffer);
+  }
+
+  // Only this class grows the memory (the module never executes memory.grow), so the cached view
+  // stays valid until grow() below replaces it.
+  view(): Uint8Array {
+    return this.bytes;
   }
 
   scratch(bytes: number): number {
     const need = this.start + bytes;
-    const have = this.memory.buffer.byteLength;
+    const have = this.bytes.byteLength;
     if (need > have) {
       // Grow geometrically so that a series of growing messages does not grow every time.
       const pages = Math.max(Math.ceil((need - have) / PAGE), Math.ceil(have / PAGE / 2));
@@ -43,6 +51,7 @@ class StandaloneHost implements CodecHost {
       } catch {
         throw new RangeError(`Cannot reserve ${bytes} bytes of codec scratch memory: the WebAssembly memory cannot grow by ${pages} pages`);
       }
+      this.bytes = new Uint8Array(this.memory.buffer);
     }
     return this.start;
   }
