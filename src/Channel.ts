@@ -7,7 +7,7 @@ import { IpcError } from './IpcError.ts';
 import { AsyncQueue } from './internal/AsyncQueue.ts';
 import { Connection, encodeError, messageValue, outgoing } from './internal/Connection.ts';
 import { Doorbell } from './internal/Doorbell.ts';
-import { closeIdleWaiters } from './internal/futex.ts';
+import { closeIdleWaiters, noteActivity } from './internal/futex.ts';
 import { MappedSegment, unlinkSegment } from './internal/MappedSegment.ts';
 import { isProcessAlive, selfIdentity } from './internal/processIdentity.ts';
 import { Outgoing, RecordType, Ring, ringCore, type RingExports } from './internal/Ring.ts';
@@ -53,10 +53,6 @@ export const CHANNEL_VERSION = 1;
 const STOP = 1;
 const RECLAIM = 2;
 const HELLO = 4;
-// After traffic (within HOT_WINDOW_MS), wait up to HOT_WAIT_MS on the event loop before a native
-// waiter thread takes over. MEMBRIDGE_HOT_WAIT_US overrides it (0 disables).
-const HOT_WAIT_MS = Number(process.env.MEMBRIDGE_HOT_WAIT_US ?? 50) / 1000;
-const HOT_WINDOW_MS = 1;
 const REAP_EVERY_MS = 1000;
 const DEFAULTS = { maxClients: 16, ringSize: 65536, openTimeoutMs: 1000, timeoutMs: 30_000, livenessMs: 100 };
 
@@ -878,7 +874,7 @@ export class Channel {
   private async run(): Promise<void> {
     let lastYield = performance.now();
     // A client starts its loop because it just sent something: treat that as traffic.
-    let lastWork = this.role === 'client' ? lastYield : -Infinity;
+    if (this.role === 'client') noteActivity(lastYield);
     let lastReap = lastYield;
     try {
       while (this.wantsLoop()) {
@@ -893,7 +889,7 @@ export class Channel {
           this.reap();
         }
         if (worked) {
-          lastWork = now;
+          noteActivity(now);
           // Let handlers' promises, timers and I/O run between batches.
           if (now - lastYield > 1) {
             await new Promise<void>((r) => setImmediate(r));
@@ -901,11 +897,7 @@ export class Channel {
           } else await Promise.resolve();
           continue;
         }
-        // Right after traffic, wait for the next ring in the kernel on this thread for a bounded
-        // moment (HOT_WAIT_MS): the peer's FUTEX_WAKE then reaches us in one hop, where a waiter
-        // thread adds two (that thread, then the event loop). Unlike spinning this costs no CPU,
-        // so it holds up on a loaded machine. The event loop is held at most HOT_WAIT_MS.
-        if (HOT_WAIT_MS > 0 && now - lastWork < HOT_WINDOW_MS && this.myBell.wait(seen, HOT_WAIT_MS) === 'changed') continue;
+        // Right after traffic, waitAsync first waits briefly on this thread (futex.ts, hot path).
         let earliest = Infinity;
         for (const c of this.conns) if (c && c.earliest < earliest) earliest = c.earliest;
         now = performance.now();
