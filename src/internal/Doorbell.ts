@@ -28,9 +28,13 @@ export class Doorbell {
 
   /** Blocks until seq differs from `seen` or the timeout passes. */
   wait(seen: number, timeoutMs = Infinity): WaitOutcome {
+    const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
     for (;;) {
       if (this.seq !== seen) return 'changed';
-      if (waitWord(this.ptr, seen, timeoutMs, this.sleepersPtr) === 'timed-out') return this.seq !== seen ? 'changed' : 'timed-out';
+      // A wake-up meant for another word sharing the futex hash, or a cancelled waiter, can return
+      // early: wait again for what is left, never for the whole timeout again.
+      const left = deadline === Infinity ? Infinity : Math.max(0, deadline - performance.now());
+      if (waitWord(this.ptr, seen, left, this.sleepersPtr) === 'timed-out') return this.seq !== seen ? 'changed' : 'timed-out';
     }
   }
 

@@ -10,6 +10,9 @@ import { native, WaitResult, type NativeWaiter } from './addon.ts';
 import { runtime } from './runtime.ts';
 import { spinPolicy } from './spinPolicy.ts';
 
+// Loads of the word through WebAssembly before a synchronous wait calls into the addon.
+const JS_POLLS = 100;
+
 /** How a wait ended. */
 export type WaitOutcome = 'changed' | 'timed-out';
 
@@ -28,6 +31,18 @@ export function waitWord(ptr: number, expected: number, timeoutMs: number, sleep
   const addon = native();
   const rt = runtime();
   const deadline = deadlineOf(timeoutMs);
+  if (spinPolicy.spinNs > 0) {
+    // Poll through WebAssembly first: a load costs a few ns where the native call, its argument
+    // checks and the clock reads cost several hundred, which is most of a round trip when the
+    // peer answers on another core within a microsecond (bench/pingpong, sync).
+    const core = rt.core;
+    for (let i = 0; i < JS_POLLS; i++) {
+      if (core.atomicLoad32(ptr) !== expected) {
+        spinPolicy.record(true);
+        return 'changed';
+      }
+    }
+  }
   for (;;) {
     const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
     const spin = spinPolicy.spinNs;
