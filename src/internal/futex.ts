@@ -10,8 +10,11 @@ import { native, WaitResult, type NativeWaiter } from './addon.ts';
 import { runtime } from './runtime.ts';
 import { spinPolicy } from './spinPolicy.ts';
 
-// Loads of the word through WebAssembly before a synchronous wait calls into the addon.
+// Loads of the word through WebAssembly before a synchronous wait calls into the addon, done only
+// while spinning has been paying off (a budget the adaptive policy has not cut back): with both
+// processes on one core, polling only delays the peer.
 const JS_POLLS = 100;
+const JS_POLL_MIN_SPIN_NS = 2000;
 
 /** How a wait ended. */
 export type WaitOutcome = 'changed' | 'timed-out';
@@ -31,7 +34,7 @@ export function waitWord(ptr: number, expected: number, timeoutMs: number, sleep
   const addon = native();
   const rt = runtime();
   const deadline = deadlineOf(timeoutMs);
-  if (spinPolicy.spinNs > 0) {
+  if (spinPolicy.spinNs >= JS_POLL_MIN_SPIN_NS) {
     // Poll through WebAssembly first: a load costs a few ns where the native call, its argument
     // checks and the clock reads cost several hundred, which is most of a round trip when the
     // peer answers on another core within a microsecond (bench/pingpong, sync).
