@@ -30,7 +30,8 @@ for (const host of HOSTS) {
       // Each `console.log(...); // expected` line: the printed line must match the comment, up to
       // the host's formatting of quotes and whitespace.
       const expected = code.split('\n').filter((l) => l.startsWith('console.log(') && l.includes('//')).map((l) => l.slice(l.lastIndexOf('//') + 2).trim());
-      const norm = (s: string): string => s.replace(/"/g, "'").replace(/\s+/g, ' ').replace(/,\s*}/g, ' }').replace(/\s+/g, '');
+      // eslint-disable-next-line no-control-regex -- colour codes some hosts print anyway
+      const norm = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '').replace(/"/g, "'").replace(/\s+/g, ' ').replace(/,\s*}/g, ' }').replace(/\s+/g, '');
       const printed = norm(r.stdout);
       let at = 0;
       for (const e of expected) {
