@@ -7,19 +7,11 @@ import { runtime } from '../src/internal/runtime.ts';
 import { SegmentKind } from '../src/internal/SegmentKind.ts';
 import { SharedSegment } from '../src/internal/SharedSegment.ts';
 import { core } from '../src/internal/ValueSlots.ts';
+import { codeOf } from './helpers/expect.ts';
 import { testName } from './helpers/names.ts';
 import { takeValueLeftovers } from './helpers/valueSegments.ts';
 
 const bytes = (...b: number[]): Uint8Array => new Uint8Array(b);
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-    return 'OK';
-  } catch (err) {
-    return err instanceof IpcError ? err.code : String(err);
-  }
-}
 
 test('HostVariable.data reads back what was written, with rising versions', () => {
   const name = testName('hv');

@@ -8,6 +8,7 @@ import { readMemory } from '../src/readMemory.ts';
 import { removeMemory } from '../src/removeMemory.ts';
 import { SharedMemory } from '../src/SharedMemory.ts';
 import { writeMemory } from '../src/writeMemory.ts';
+import { codeOf } from './helpers/expect.ts';
 import { testName } from './helpers/names.ts';
 import { takeValueLeftovers } from './helpers/valueSegments.ts';
 
@@ -16,15 +17,6 @@ const pattern = (n: number, seed: number): Uint8Array => {
   for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 0xff;
   return b;
 };
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-    return 'OK';
-  } catch (err) {
-    return err instanceof IpcError ? err.code : String(err);
-  }
-}
 
 test('createMemory() creates once; readMemory() gives null until the first write', () => {
   const name = testName('mem');

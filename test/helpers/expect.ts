@@ -33,3 +33,13 @@ export async function expectRejectCode(promise: Promise<unknown>, code: IpcError
   }
   throw new assert.Assertion({ message: `expected a rejection with ${code}`, operator: 'rejects', generated: true, expects: code, actual: 'resolved' });
 }
+
+/** The IpcError code `fn` throws, 'OK' when it returns, or the text of any other error. */
+export function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+    return 'OK';
+  } catch (err) {
+    return err instanceof IpcError ? err.code : String(err);
+  }
+}
