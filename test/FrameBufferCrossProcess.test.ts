@@ -8,6 +8,7 @@ import { isProcessAlive } from '../src/internal/processIdentity.ts';
 import { inspectSegment } from '../src/internal/SharedSegment.ts';
 import { SegmentKind } from '../src/internal/SegmentKind.ts';
 import { currentHost, HOSTS, Peer } from './helpers/hosts.ts';
+import { runReapCommand } from '../src/cli/reapCommand.ts';
 import { testName } from './helpers/names.ts';
 
 type Frame = [offset: number, size: number, checksum: string, seed: number];
@@ -67,7 +68,7 @@ test('FrameBuffer allocators in several processes never overlap, and lapped fram
   }
 });
 
-test('FrameBuffer clients detect a SIGKILLed server, which leaves a segment naming its dead creator', async () => {
+test('FrameBuffer clients detect a SIGKILLed server, whose segment names its dead creator and is reaped', async () => {
   for (const host of HOSTS) {
     const name = testName('fbkill');
     const s = peer(host, 'serve', name, '65536');
@@ -95,7 +96,10 @@ test('FrameBuffer clients detect a SIGKILLed server, which leaves a segment nami
         assert.is(info!.kind, SegmentKind.FRAMEBUFFER);
         assert.is(info!.creatorPid, pid);
         assert.not.ok(isProcessAlive(info!.creatorPid, info!.creatorStamp), 'its creator is dead');
-        unlinkSegment(name);
+        // `membridge reap` finds it by its header and removes it
+        const said: string[] = [];
+        assert.is(await runReapCommand([name], { out: (t) => said.push(t), err: (t) => said.push(t) }), 0);
+        assert.match(said.join('\n'), new RegExp(`removed ${name} .*its owner \\(pid ${pid}\\) is dead`));
         assert.not.ok(listSegments(name).includes(name));
       } finally {
         client.stop();

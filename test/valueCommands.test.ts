@@ -50,7 +50,7 @@ test('ls lists memory, its data and variables with owner and liveness, in aligne
     // Columns line up: every row's KIND starts where the header's does.
     const at = lines[0]!.indexOf('KIND');
     for (const l of lines.slice(1)) assert.is(l[at - 1], ' ');
-    assert.match((await run(runLsCommand, 'no-such-prefix-' + p)).out, /No membridge value segments/);
+    assert.match((await run(runLsCommand, 'no-such-prefix-' + p)).out, /No membridge segments/);
   } finally {
     v.close();
     HostVariable.remove(p + 'var');

@@ -3,13 +3,15 @@ import { HostVariable } from '../HostVariable.ts';
 import { SegmentKind } from '../internal/SegmentKind.ts';
 import { SharedMemory } from '../SharedMemory.ts';
 import type { Command } from './Command.ts';
-import { formatBytes, formatOwner, kindLabel, scanValueSegments, segmentUsers, table, valueNameOf, type CommandIo, type SegmentRow } from './valueSegments.ts';
+import { formatBytes, formatOwner, kindLabel, scanSegments, segmentUsers, table, valueNameOf, type CommandIo, type SegmentRow } from './valueSegments.ts';
 
 const HELP = `Usage: membridge ls [PREFIX]
 
-Lists membridge's value segments in /dev/shm ("mb.<name>" for named memory and shared
-variables, "mbd.<generation>.<name>" for the data of named memory): kind, size, the process that
-created each one and whether it still runs, and which other processes map it now. With PREFIX, only values whose name starts with it.`;
+Lists membridge's segments in /dev/shm: value segments ("mb.<name>" for named memory and shared
+variables, "mbd.<generation>.<name>" for the data of named memory) and every other segment with a
+membridge header (channels, shared functions, dispatchers, frame buffers): kind, size, the
+process that created each one and whether it still runs, and which other processes map it now.
+With PREFIX, only segments (or values) whose name starts with it.`;
 
 // What a value holds now, read through the normal API (never writes).
 function detail(row: SegmentRow): string {
@@ -50,14 +52,14 @@ export async function runLsCommand(args: string[], io: CommandIo): Promise<numbe
     io.err(`membridge ls: unexpected argument "${args[args[0]?.startsWith('-') ? 0 : 1]}"\n\n${HELP}`);
     return 2;
   }
-  const rows = scanValueSegments(args[0]);
+  const rows = scanSegments(args[0]);
   const users = segmentUsers();
   const mappedBy = (r: SegmentRow): string => {
     const pids = users.get(r.segment) ?? [];
     return pids.length === 0 ? '-' : pids.length <= 3 ? pids.join(',') : `${pids.slice(0, 3).join(',')} +${pids.length - 3}`;
   };
   if (rows.length === 0) {
-    io.out('No membridge value segments in /dev/shm.');
+    io.out('No membridge segments in /dev/shm.');
     return 0;
   }
   io.out(table([['SEGMENT', 'KIND', 'SIZE', 'OWNER', 'MAPPED BY', 'STATE'], ...rows.map((r) => [r.segment, kindLabel(r), formatBytes(r.size), formatOwner(r), mappedBy(r), detail(r)])]));
@@ -67,7 +69,7 @@ export async function runLsCommand(args: string[], io: CommandIo): Promise<numbe
 /** `membridge ls` in the command table (src/cli/main.ts). */
 export const lsCommand: Command = {
   name: 'ls',
-  summary: 'list membridge value segments (kind, size, owner, liveness)',
+  summary: 'list membridge segments (kind, size, owner, liveness, who maps them)',
   usage: HELP,
   run: (args, io) => runLsCommand(args, { out: (s) => io.stdout(s + '\n'), err: (s) => io.stderr(s + '\n') }),
 };

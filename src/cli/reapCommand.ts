@@ -1,15 +1,16 @@
-// `membridge reap`: removes value segments that nobody alive is responsible for.
+// `membridge reap`: removes membridge segments that nobody alive is responsible for.
 import { HostVariable } from '../HostVariable.ts';
 import { listSegments, unlinkSegment } from '../internal/MappedSegment.ts';
 import { SegmentKind } from '../internal/SegmentKind.ts';
 import { parseDataSegmentName } from '../internal/valueNames.ts';
 import { SharedMemory } from '../SharedMemory.ts';
 import type { Command } from './Command.ts';
-import { formatBytes, scanValueSegments, segmentUsers, type CommandIo, type SegmentRow } from './valueSegments.ts';
+import { formatBytes, scanSegments, segmentUsers, type CommandIo, type SegmentRow } from './valueSegments.ts';
 
 const HELP = `Usage: membridge reap [--dry-run] [PREFIX]
 
-Removes value segments whose owners are dead and that no running process maps:
+Removes membridge segments whose owners are dead and that no running process maps:
+  - channels, shared functions, dispatchers and frame buffers whose creator is dead;
   - segments still initialising whose creator died before finishing them;
   - shared variables whose creator is dead;
   - named memory whose directory creator and current data creator are both dead;
@@ -65,6 +66,11 @@ function judge(rows: SegmentRow[], users: Map<string, number[]>): Verdict[] {
       const name = row.segment.slice(3);
       verdicts.push({ row, why: `its creator (pid ${row.creatorPid}) is dead`, remove: () => void HostVariable.remove(name) });
     }
+    if (row.kind !== SegmentKind.MEMORY && row.kind !== SegmentKind.VARIABLE && dead(row)) {
+      // Channels, functions, dispatchers, frame buffers: owned by the process that created them.
+      verdicts.push({ row, why: `its owner (pid ${row.creatorPid}) is dead and nobody maps it`, remove: unlink(row.segment) });
+      continue;
+    }
     if (row.kind === SegmentKind.MEMORY && dead(row)) {
       const name = row.segment.slice(3);
       let data: SegmentRow | undefined;
@@ -94,7 +100,7 @@ export async function runReapCommand(args: string[], io: CommandIo): Promise<num
     io.err(`membridge reap: unexpected argument "${rest[rest[0]?.startsWith('-') ? 0 : 1]}"\n\n${HELP}`);
     return 2;
   }
-  const verdicts = judge(scanValueSegments(rest[0]), segmentUsers());
+  const verdicts = judge(scanSegments(rest[0]), segmentUsers());
   if (verdicts.length === 0) {
     io.out('Nothing to reap.');
     return 0;

@@ -1,4 +1,4 @@
-// What the value commands (ls, inspect, rm, reap) know about membridge's segments in /dev/shm:
+// What the segment commands (ls, inspect, rm, reap) know about membridge's segments in /dev/shm:
 // each one's header, read without expectations, and whether its creator still runs.
 import { readdirSync, readFileSync } from 'node:fs';
 import process from 'node:process';
@@ -7,7 +7,7 @@ import { listSegments, MappedSegment } from '../internal/MappedSegment.ts';
 import { isProcessAlive } from '../internal/processIdentity.ts';
 import { runtime } from '../internal/runtime.ts';
 import { kindName, SegmentKind } from '../internal/SegmentKind.ts';
-import { DATA_PREFIX, parseDataSegmentName, VALUE_PREFIX } from '../internal/valueNames.ts';
+import { parseDataSegmentName, VALUE_PREFIX } from '../internal/valueNames.ts';
 
 /** Output streams of a command. */
 export interface CommandIo {
@@ -69,12 +69,22 @@ export function describeSegment(segment: string): SegmentRow {
   }
 }
 
-/** Every membridge value segment ("mb.*", "mbd.*"), sorted by name; with `prefix`, those of values whose name starts with it. */
-export function scanValueSegments(prefix = ''): SegmentRow[] {
-  const names = [...listSegments(VALUE_PREFIX + prefix), ...listSegments(DATA_PREFIX)]
-    .filter((n) => (valueNameOf(n) ?? '').startsWith(prefix))
-    .sort();
-  return names.map(describeSegment);
+/**
+ * Every membridge segment in /dev/shm, sorted by name: value segments ("mb.*", "mbd.*", whatever
+ * state they are in) and every other file that carries a membridge header (channels, functions,
+ * frame buffers). With `prefix`, those whose name, or value name, starts with it.
+ */
+export function scanSegments(prefix = ''): SegmentRow[] {
+  const rows: SegmentRow[] = [];
+  for (const n of listSegments('').sort()) {
+    const value = valueNameOf(n);
+    if (value !== undefined ? !value.startsWith(prefix) && !n.startsWith(prefix) : !n.startsWith(prefix)) continue;
+    const row = describeSegment(n);
+    // Files that are not ours are none of our business unless they use our value names.
+    if (value === undefined && (row.state === 'foreign' || row.state === 'unreadable')) continue;
+    rows.push(row);
+  }
+  return rows;
 }
 
 /** "memory", "variable", "memory data", … */
@@ -151,7 +161,7 @@ export function segmentUsers(): Map<string, number[]> {
       continue;
     }
     const seen = new Set<string>();
-    for (const m of maps.matchAll(/\/dev\/shm\/(mbd?\.[^\s]+)/g)) seen.add(m[1]!);
+    for (const m of maps.matchAll(/\/dev\/shm\/([^\s/]+)/g)) seen.add(m[1]!);
     for (const seg of seen) {
       const list = users.get(seg) ?? [];
       list.push(Number(pid));
