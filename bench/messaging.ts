@@ -21,6 +21,7 @@ import { Worker } from 'node:worker_threads';
 import { callFunction } from '../src/callFunction.ts';
 import { callFunctionSync } from '../src/callFunctionSync.ts';
 import { Channel } from '../src/Channel.ts';
+import { listSegments, unlinkSegment } from '../src/internal/MappedSegment.ts';
 import { createFunction } from '../src/createFunction.ts';
 import { removeFunction } from '../src/removeFunction.ts';
 
@@ -196,7 +197,12 @@ async function benchChannel(): Promise<Record<string, Stat | number>> {
     client.close();
     return { asyncRtt, syncRtt, oneWayPerSecond: ONEWAY_N / seconds, oneWayObjectsPerSecond: objects / seconds2 };
   } finally {
-    c.kill();
+    // The server child is killed, so its segment stays behind unless we remove it.
+    await new Promise<void>((resolve) => {
+      c.once('exit', () => resolve());
+      if (!c.kill()) resolve();
+    });
+    for (const n of listSegments(name)) if (n === name) unlinkSegment(n);
   }
 }
 
