@@ -137,6 +137,63 @@ test('dict keys: repeated, colliding and evicted keys always decode to the right
   assert.equal(decode(encode({ gamma: 3, alpha: 4 })), { gamma: 3, alpha: 4 });
 });
 
+test('object shape cache: repeated key sets, key order, __proto__, duplicates, nesting, failures', () => {
+  // the same key set many times (compiled after the second sighting), also nested in itself
+  for (let i = 0; i < 5; i++) {
+    const rec = { id: i, name: `u${i}`, on: i % 2 === 0, score: i + 0.5, tags: ['a', { id: i, name: 'in', on: true, score: 1, tags: [] }] };
+    const back = decode(encode(rec));
+    assert.equal(back, rec);
+    assert.equal(Object.keys(back as object), ['id', 'name', 'on', 'score', 'tags']);
+    assert.is(Object.getPrototypeOf(back), Object.prototype);
+  }
+  // same keys in another order, a subset and a superset: each keeps its own order
+  for (let i = 0; i < 3; i++) {
+    assert.equal(Object.keys(decode(encode({ name: 1, id: 2 })) as object), ['name', 'id']);
+    assert.equal(Object.keys(decode(encode({ id: 2, name: 1 })) as object), ['id', 'name']);
+    assert.equal(decode(encode({ id: 2 })), { id: 2 });
+    assert.equal(decode(encode({ id: 2, name: 1, x: null })), { id: 2, name: 1, x: null });
+    assert.equal(Object.keys(decode(encode({ x: 0, name: 1, id: 2 })) as object), ['x', 'name', 'id']);
+  }
+  // integer-like keys and keys needing escapes in source text
+  for (let i = 0; i < 3; i++) {
+    const odd = new Map<string, number>([['b', 1], ['2', 2], ['"', 3], ['\\', 4], ['\n', 5], ['a b', 6], ['constructor', 7]]);
+    const back = decode(encode(odd)) as Record<string, number>;
+    assert.equal(Object.keys(back), ['2', 'b', '"', '\\', '\n', 'a b', 'constructor']);
+    assert.is(back['"'], 3);
+    assert.is(back['\n'], 5);
+    assert.is(Object.getPrototypeOf(back), Object.prototype);
+  }
+  // __proto__ stays an own data property, never the prototype, however often it is seen
+  for (let i = 0; i < 4; i++) {
+    const back = decode(encode(new Map<string, unknown>([['a', 1], ['__proto__', { polluted: true }]]))) as Record<string, unknown>;
+    assert.is(Object.getPrototypeOf(back), Object.prototype);
+    assert.ok(Object.prototype.hasOwnProperty.call(back, '__proto__'));
+    assert.is((back as { polluted?: unknown }).polluted, undefined);
+    assert.is(({} as { polluted?: unknown }).polluted, undefined);
+  }
+  // duplicate keys on the wire: the last value wins, in the first key's position (as assignment does)
+  const dup = new Uint8Array([0xfd, 44, 3, 1, 1, 0x61, 5, 1, 1, 1, 0x62, 5, 2, 1, 1, 0x61, 5, 3]);
+  for (let i = 0; i < 3; i++) {
+    const back = decode(dup) as Record<string, number>;
+    assert.equal(Object.keys(back), ['a', 'b']);
+    assert.is(back.a, 3);
+  }
+  // a failure inside a cached shape, then the same shape again: right values, nothing stale
+  const good = encode({ when: 1, what: 'x', who: 2 });
+  decode(good);
+  decode(good);
+  const bad = encode({ when: new Date(0), what: 'x', who: 2 });
+  const at = bad.indexOf(0x54); // the 'T' of the datetime text
+  bad[at] = 0x78;
+  assert.throws(() => decode(bad), (err: unknown) => err instanceof DecodeError);
+  assert.equal(decode(good), { when: 1, what: 'x', who: 2 });
+  // many distinct key sets (more than the cache holds) stay correct
+  for (let i = 0; i < 3000; i++) {
+    const o = { [`a${i}`]: i, [`b${i % 7}`]: -i, c: i };
+    assert.equal(decode(encode(o)), o);
+  }
+});
+
 /** A list message built from the encodings of its items, i.e. what the general path writes. */
 function listOf(items: unknown[]): string {
   return toHex(new Uint8Array([0xfd, ...listHeader(items.length), ...items.flatMap((x) => [...encode(x).subarray(1)])]));
