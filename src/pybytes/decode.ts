@@ -23,6 +23,7 @@ let tok: Int32Array = new Int32Array(0);
 let ti = 0; // index into tok (words)
 let base = 0; // offset of the protocol byte in the memory
 let lossless = false;
+let views = false; // DecodeOptions.views, honoured only when `source` is set
 let sharedMemory = false;
 let source: Uint8Array | undefined; // see parseAndRead
 // Scratch for shapedObject: keys at even, values at odd indexes; a dict takes 2n entries from
@@ -70,12 +71,14 @@ function parseAndRead(host: CodecHost, ptr: number, length: number, skip: number
   let maxBin: number = DECODE_DEFAULTS.maxBinaryLength;
   let maxItems: number = DECODE_DEFAULTS.maxContainerLength;
   let wantLossless = false;
+  let wantViews = false;
   if (options !== undefined) {
     maxDepth = limit('maxDepth', options.maxDepth, maxDepth, 10_000);
     maxStr = limit('maxStringLength', options.maxStringLength, maxStr, 0xffffffff);
     maxBin = limit('maxBinaryLength', options.maxBinaryLength, maxBin, 0xffffffff);
     maxItems = limit('maxContainerLength', options.maxContainerLength, maxItems, 0xffffffff);
     wantLossless = options.lossless === true;
+    wantViews = options.views === true;
   }
   const stackBytes = (maxDepth * T.FRAME_SIZE + 15) & ~15;
   // Every item takes at least one byte, so `length` tokens always suffice; start smaller so that a
@@ -99,6 +102,7 @@ function parseAndRead(host: CodecHost, ptr: number, length: number, skip: number
     ti = (scratch + stackBytes) >>> 2;
     base = ptr;
     lossless = wantLossless;
+    views = wantViews && src !== undefined;
     sharedMemory = host.shared;
     source = src;
     vsp = 0;
@@ -298,6 +302,14 @@ function read(): unknown {
     case T.K_COMPLEX: return new Complex(dv.getFloat64(base + a, true), dv.getFloat64(base + a + 8, true));
     case T.K_BYTES: case T.K_BYTEARRAY: case T.K_MEMVIEW: {
       const n = b >>> 0;
+      if (views) {
+        // { views: true }: alias the caller's input (its bytes at offset a are the payload)
+        const src = source!;
+        const at = src.byteOffset + a;
+        const buffer = src.buffer as ArrayBuffer; // or a SharedArrayBuffer: aliased all the same
+        if (lossless && kind !== T.K_BYTES) return kind === T.K_BYTEARRAY ? new ByteArray(buffer, at, n) : new MemoryView(buffer, at, n);
+        return new Uint8Array(buffer, at, n);
+      }
       // Copy from the caller's input when we have it: slicing WebAssembly memory is slow on Node 20.
       const from = source !== undefined ? plainSource(source) : u8;
       const p = source !== undefined ? a : base + a;
@@ -537,6 +549,48 @@ function shapedObject(n: number): Record<string, unknown> {
   return obj;
 }
 
+// A protocol-2 message whose root item is one large bytes / bytearray / memoryview (a blob sent on
+// its own) is checked and sliced here, without copying it into WebAssembly memory first: the parser
+// would only read its length header. Anything unusual (other header forms, a payload longer than the
+// message, size-limit options) returns undefined and takes the general path, which reports errors.
+const ROOT_BINARY_MIN = 4096;
+
+function rootBinary(input: Uint8Array, tag: number, options: DecodeOptions | undefined): unknown {
+  if (options !== undefined && (options.maxBinaryLength !== undefined || options.maxDepth !== undefined ||
+    options.maxStringLength !== undefined || options.maxContainerLength !== undefined)) return undefined;
+  const kind = tag <= 22 ? T.K_BYTES : tag <= 27 ? T.K_BYTEARRAY : T.K_MEMVIEW;
+  const sub = tag - (tag <= 22 ? 18 : tag <= 27 ? 23 : 58);
+  const length = input.byteLength;
+  let p = 2;
+  let n: number;
+  if (sub === 0) n = 0;
+  else if (sub === 1) n = input[p++]!;
+  else if (sub === 2) {
+    n = input[p]! | (input[p + 1]! << 8);
+    p += 2;
+  } else if (sub === 3) {
+    const m = input[p++]!;
+    if (m === 0 || m > 6 || p + m > length) return undefined;
+    n = 0;
+    for (let i = m - 1; i >= 0; i--) n = n * 256 + input[p + i]!;
+    p += m;
+  } else return undefined;
+  if (n > length - p || n > DECODE_DEFAULTS.maxBinaryLength) return undefined;
+  const wantLossless = options?.lossless === true;
+  const at = input.byteOffset + p;
+  const buffer = input.buffer as ArrayBuffer;
+  if (options?.views === true) {
+    if (wantLossless && kind !== T.K_BYTES) return kind === T.K_BYTEARRAY ? new ByteArray(buffer, at, n) : new MemoryView(buffer, at, n);
+    return new Uint8Array(buffer, at, n);
+  }
+  if (wantLossless && kind !== T.K_BYTES) {
+    const out = kind === T.K_BYTEARRAY ? new ByteArray(n) : new MemoryView(n);
+    out.set(new Uint8Array(buffer, at, n));
+    return out;
+  }
+  return new Uint8Array(buffer, at, n).slice();
+}
+
 /**
  * Decodes one pybytes message (protocol 2 or 1). Bytes after the root item are ignored.
  *
@@ -562,8 +616,15 @@ export function decode(bytes: DecodeInput, options?: DecodeOptions): unknown {
   else if (bytes instanceof ArrayBuffer) input = new Uint8Array(bytes);
   else if (ArrayBuffer.isView(bytes)) input = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   else throw new TypeError(`Cannot decode ${bytes === null ? 'null' : typeof bytes}: expected a Uint8Array, Buffer or ArrayBuffer`);
-  const host = standaloneHost();
   const length = input.byteLength;
+  if (length >= ROOT_BINARY_MIN && input[0] === 0xfd) {
+    const tag = input[1]!;
+    if ((tag >= 18 && tag <= 27) || (tag >= 58 && tag <= 62)) {
+      const v = rootBinary(input, tag, options);
+      if (v !== undefined) return v;
+    }
+  }
+  const host = standaloneHost();
   // The input copy first, then the parser's stack and tokens (parseAndRead places them `inputBytes`
   // further on; the standalone scratch area always starts at the same offset, also after growing).
   const inputBytes = (length + 15) & ~15;
