@@ -195,9 +195,11 @@ function keyText(p: number, n: number, ascii: boolean): string {
     keySlot = -1;
     return text(p, n, ascii);
   }
-  // Length, first and last two bytes pick the slot (keys tend to differ at their ends); the byte
-  // comparison below decides.
-  const slot = (Math.imul(n, 0x9e5) ^ u8[p]! ^ (u8[p + n - 1]! << 4) ^ (u8[p + n - (n > 1 ? 2 : 1)]! << 7)) & (KEY_SLOTS - 1);
+  // Every byte goes into the slot: hashing only a few (tried: length, first and last two bytes)
+  // makes key sets like k0…k999 collide and miss (Map/Set/Date decode 0.80 -> 0.48 of msgpackr).
+  let h = n;
+  for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + u8[p + i]!) | 0;
+  const slot = (h ^ (h >>> 12)) & (KEY_SLOTS - 1);
   keySlot = slot;
   const cached = keyStrings[slot];
   const at = slot * 16;
