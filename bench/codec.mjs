@@ -83,6 +83,9 @@ const msgpackEncoder = new msgpack.Encoder({ maxDepth: 200 });
 const msgpackDecoder = new msgpack.Decoder({ maxDepth: 200 });
 const libraries = {
   'membridge/pybytes': { encode: (v) => pybytes.encode(v), decode: (b) => pybytes.decode(b) },
+  // Opt-in mode (DecodeOptions.views): binary payloads alias the input, as msgpackr and cbor-x always
+  // do. A separate row; decode only (its encode is the row above).
+  'membridge/pybytes views': { encode: (v) => pybytes.encode(v), decode: (b) => pybytes.decode(b, { views: true }), decodeOnly: true },
   msgpackr: { encode: (v) => msgpackr.pack(v), decode: (b) => msgpackr.unpack(b) },
   'cbor-x': { encode: (v) => cborx.encode(v), decode: (b) => cborx.decode(b) },
   '@msgpack/msgpack': { encode: (v) => msgpackEncoder.encode(v), decode: (b) => msgpackDecoder.decode(b) },
@@ -126,15 +129,16 @@ for (const [name, value] of Object.entries(datasets)) {
     const bytes = codec.size ? codec.size(encoded) : encoded.length;
     const len = encoded.length;
     const expected = probe[name](codec.decode(encoded));
-    const encodeOps = measure(() => codec.encode(value), (out) => {
+    const encodeOps = codec.decodeOnly ? undefined : measure(() => codec.encode(value), (out) => {
       if (out.length !== len) throw new Error(`${lib} encoded ${name} to ${out.length} bytes, not ${len}`);
     });
     const decodeOps = measure(() => codec.decode(encoded), (out) => {
       if (!Object.is(probe[name](out), expected)) throw new Error(`${lib} decoded ${name} differently`);
     });
-    const r = { dataset: name, library: lib, bytes, encodeOps, encodeMBs: (bytes * encodeOps) / 1e6, decodeOps, decodeMBs: (bytes * decodeOps) / 1e6 };
+    const r = { dataset: name, library: lib, bytes, encodeOps, encodeMBs: encodeOps === undefined ? undefined : (bytes * encodeOps) / 1e6, decodeOps, decodeMBs: (bytes * decodeOps) / 1e6 };
     results.push(r);
-    console.log(`${name.padEnd(18)} ${lib.padEnd(18)} ${String(bytes).padStart(9)} B  enc ${fmt(encodeOps).padStart(12)} ops/s ${r.encodeMBs.toFixed(0).padStart(6)} MB/s  dec ${fmt(decodeOps).padStart(12)} ops/s ${r.decodeMBs.toFixed(0).padStart(6)} MB/s`);
+    const encText = encodeOps === undefined ? `enc ${'-'.padStart(12)}       ${''.padStart(6)}     ` : `enc ${fmt(encodeOps).padStart(12)} ops/s ${r.encodeMBs.toFixed(0).padStart(6)} MB/s`;
+    console.log(`${name.padEnd(18)} ${lib.padEnd(23)} ${String(bytes).padStart(9)} B  ${encText}  dec ${fmt(decodeOps).padStart(12)} ops/s ${r.decodeMBs.toFixed(0).padStart(6)} MB/s`);
   }
 }
 
@@ -143,15 +147,17 @@ function fmt(n) {
 }
 
 console.log('\nmembridge/pybytes relative to msgpackr (ops/s ratio; > 1 = faster) and size:');
-console.log(`${'dataset'.padEnd(18)} ${'encode'.padStart(7)} ${'decode'.padStart(7)} ${'size'.padStart(7)}`);
+console.log(`${'dataset'.padEnd(18)} ${'encode'.padStart(7)} ${'decode'.padStart(7)} ${'size'.padStart(7)} ${'decode (views)'.padStart(15)}`);
 const ratios = [];
 for (const name of Object.keys(datasets)) {
   const m = results.find((r) => r.dataset === name && r.library === 'membridge/pybytes');
+  const w = results.find((r) => r.dataset === name && r.library === 'membridge/pybytes views');
   const p = results.find((r) => r.dataset === name && r.library === 'msgpackr');
   if (!m || !p || m.error || p.error) continue;
   const row = { dataset: name, encode: m.encodeOps / p.encodeOps, decode: m.decodeOps / p.decodeOps, size: m.bytes / p.bytes };
+  if (w && !w.error) row.decodeViews = w.decodeOps / p.decodeOps;
   ratios.push(row);
-  console.log(`${name.padEnd(18)} ${row.encode.toFixed(2).padStart(7)} ${row.decode.toFixed(2).padStart(7)} ${row.size.toFixed(2).padStart(7)}`);
+  console.log(`${name.padEnd(18)} ${row.encode.toFixed(2).padStart(7)} ${row.decode.toFixed(2).padStart(7)} ${row.size.toFixed(2).padStart(7)} ${(row.decodeViews?.toFixed(2) ?? '-').padStart(15)}`);
 }
 
 mkdirSync(join(here, 'results'), { recursive: true });

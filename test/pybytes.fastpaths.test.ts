@@ -101,6 +101,72 @@ test('binary payloads are copies of the input, never views of it, for every inpu
   }
 });
 
+test('{ views: true } returns payloads aliasing the input, only with the option, after full validation', () => {
+  const payload = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff);
+  const message = encode([payload, new ByteArray([1, 2]), new MemoryView([3]), new Uint8Array(0)]);
+  for (const make of [(m: Uint8Array) => m.slice(), (m: Uint8Array) => Buffer.from(m), (m: Uint8Array) => m.slice().buffer,
+    (m: Uint8Array) => new DataView(m.slice().buffer), (m: Uint8Array) => { const big = new Uint8Array(m.length + 10); big.set(m, 7); return big.subarray(7); }]) {
+    const input = make(message);
+    const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    const copies = decode(input) as Uint8Array[];
+    const views = decode(input, { views: true }) as Uint8Array[];
+    const lossless = decode(input, { views: true, lossless: true }) as Uint8Array[];
+    for (const out of [views, lossless]) {
+      assert.is(toHex(out[0]!), toHex(payload));
+      assert.is(out[0]!.buffer, bytes.buffer);
+      assert.is(out[0]!.byteOffset, bytes.byteOffset + message.indexOf(payload[0]!, 3));
+      assert.is(out[3]!.byteLength, 0);
+    }
+    assert.is(views[0]!.constructor, Uint8Array);
+    assert.is(views[1]!.constructor, Uint8Array);
+    assert.ok(lossless[1] instanceof ByteArray);
+    assert.ok(lossless[2] instanceof MemoryView);
+    for (const c of copies) assert.is.not(c.buffer, bytes.buffer);
+    // writes to the input show through the views, never through the copies
+    bytes.fill(0x55);
+    assert.is(views[0]![0], 0x55);
+    assert.is(lossless[1]![1], 0x55);
+    assert.is(views[2]![0], 0x55);
+    assert.is(toHex(copies[0]!), toHex(payload));
+    assert.is(toHex(copies[1]!), '0102');
+  }
+  // malformed input is still rejected before any view is made
+  const truncated = message.slice(0, message.length - 1);
+  assert.throws(() => decode(truncated, { views: true }), (err: unknown) => err instanceof RangeError);
+  const badUtf8 = new Uint8Array([0xfd, 29, 2, 19, 1, 9, 1, 1, 0xff]);
+  assert.throws(() => decode(badUtf8, { views: true }), (err: unknown) => err instanceof DecodeError && err.code === 'BAD_UTF8');
+  assert.is(decode(new Uint8Array([0xfd, 18]), { views: true }) instanceof Uint8Array, true);
+});
+
+test('a message that is one large binary payload decodes like the general path (every header form, kind, mode)', () => {
+  const general = { maxDepth: 1000 }; // a limit option: always the general (WebAssembly) path
+  for (const n of [0, 5, 255, 256, 4090, 4096, 65535, 65536, 70000, 1 << 20]) {
+    const payload = Uint8Array.from({ length: n }, (_, i) => (i * 13) & 0xff);
+    for (const value of [payload, ByteArray.from(payload), MemoryView.from(payload)]) {
+      const message = encode(value);
+      for (const input of [message, Buffer.from(message), (() => { const m = new Uint8Array(message.length + 3); m.set(message); return m; })()]) {
+        for (const mode of [{}, { lossless: true }, { views: true }, { views: true, lossless: true }]) {
+          const fast = decode(input, mode) as Uint8Array;
+          const slow = decode(input, { ...mode, ...general }) as Uint8Array;
+          assert.is(fast.constructor, slow.constructor, `${n} bytes ${value.constructor.name} ${JSON.stringify(mode)}`);
+          assert.is(fast.byteLength, n);
+          assert.ok(Buffer.from(fast).equals(Buffer.from(payload)));
+          assert.is(fast.buffer === input.buffer, (mode as { views?: boolean }).views === true);
+        }
+      }
+      if (n > 0) {
+        // truncated: a RangeError from the general path
+        assert.throws(() => decode(message.subarray(0, message.length - 1)), (err: unknown) => err instanceof RangeError);
+        assert.throws(() => decode(message, { maxBinaryLength: n - 1 }), (err: unknown) => err instanceof DecodeError && err.code === 'LIMIT');
+      }
+    }
+  }
+  // a zero-length D1 header is BAD_LENGTH, not an empty payload
+  const badLength = new Uint8Array(5000);
+  badLength.set([0xfd, 21, 0]);
+  assert.throws(() => decode(badLength), (err: unknown) => err instanceof DecodeError && err.code === 'BAD_LENGTH');
+});
+
 test('lists of mixed items decode like the general path (ints, floats, strings, nested, lossless floats)', () => {
   const items = [1, -1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, 1.5, -0, NaN, Infinity, 'a', 'long string here', 'é', null, true, [1.25, 'x'], { k: 2.5 }, new Tuple(1, 2)];
   const back = decode(encode(items)) as unknown[];
@@ -135,6 +201,63 @@ test('dict keys: repeated, colliding and evicted keys always decode to the right
   assert.throws(() => decode(bad));
   assert.equal(decode(good), { alpha: 1, beta: 2 });
   assert.equal(decode(encode({ gamma: 3, alpha: 4 })), { gamma: 3, alpha: 4 });
+});
+
+test('object shape cache: repeated key sets, key order, __proto__, duplicates, nesting, failures', () => {
+  // the same key set many times (compiled after the second sighting), also nested in itself
+  for (let i = 0; i < 5; i++) {
+    const rec = { id: i, name: `u${i}`, on: i % 2 === 0, score: i + 0.5, tags: ['a', { id: i, name: 'in', on: true, score: 1, tags: [] }] };
+    const back = decode(encode(rec));
+    assert.equal(back, rec);
+    assert.equal(Object.keys(back as object), ['id', 'name', 'on', 'score', 'tags']);
+    assert.is(Object.getPrototypeOf(back), Object.prototype);
+  }
+  // same keys in another order, a subset and a superset: each keeps its own order
+  for (let i = 0; i < 3; i++) {
+    assert.equal(Object.keys(decode(encode({ name: 1, id: 2 })) as object), ['name', 'id']);
+    assert.equal(Object.keys(decode(encode({ id: 2, name: 1 })) as object), ['id', 'name']);
+    assert.equal(decode(encode({ id: 2 })), { id: 2 });
+    assert.equal(decode(encode({ id: 2, name: 1, x: null })), { id: 2, name: 1, x: null });
+    assert.equal(Object.keys(decode(encode({ x: 0, name: 1, id: 2 })) as object), ['x', 'name', 'id']);
+  }
+  // integer-like keys and keys needing escapes in source text
+  for (let i = 0; i < 3; i++) {
+    const odd = new Map<string, number>([['b', 1], ['2', 2], ['"', 3], ['\\', 4], ['\n', 5], ['a b', 6], ['constructor', 7]]);
+    const back = decode(encode(odd)) as Record<string, number>;
+    assert.equal(Object.keys(back), ['2', 'b', '"', '\\', '\n', 'a b', 'constructor']);
+    assert.is(back['"'], 3);
+    assert.is(back['\n'], 5);
+    assert.is(Object.getPrototypeOf(back), Object.prototype);
+  }
+  // __proto__ stays an own data property, never the prototype, however often it is seen
+  for (let i = 0; i < 4; i++) {
+    const back = decode(encode(new Map<string, unknown>([['a', 1], ['__proto__', { polluted: true }]]))) as Record<string, unknown>;
+    assert.is(Object.getPrototypeOf(back), Object.prototype);
+    assert.ok(Object.prototype.hasOwnProperty.call(back, '__proto__'));
+    assert.is((back as { polluted?: unknown }).polluted, undefined);
+    assert.is(({} as { polluted?: unknown }).polluted, undefined);
+  }
+  // duplicate keys on the wire: the last value wins, in the first key's position (as assignment does)
+  const dup = new Uint8Array([0xfd, 44, 3, 1, 1, 0x61, 5, 1, 1, 1, 0x62, 5, 2, 1, 1, 0x61, 5, 3]);
+  for (let i = 0; i < 3; i++) {
+    const back = decode(dup) as Record<string, number>;
+    assert.equal(Object.keys(back), ['a', 'b']);
+    assert.is(back.a, 3);
+  }
+  // a failure inside a cached shape, then the same shape again: right values, nothing stale
+  const good = encode({ when: 1, what: 'x', who: 2 });
+  decode(good);
+  decode(good);
+  const bad = encode({ when: new Date(0), what: 'x', who: 2 });
+  const at = bad.indexOf(0x54); // the 'T' of the datetime text
+  bad[at] = 0x78;
+  assert.throws(() => decode(bad), (err: unknown) => err instanceof DecodeError);
+  assert.equal(decode(good), { when: 1, what: 'x', who: 2 });
+  // many distinct key sets (more than the cache holds) stay correct
+  for (let i = 0; i < 3000; i++) {
+    const o = { [`a${i}`]: i, [`b${i % 7}`]: -i, c: i };
+    assert.equal(decode(encode(o)), o);
+  }
 });
 
 /** A list message built from the encodings of its items, i.e. what the general path writes. */

@@ -228,6 +228,7 @@ export function pbParse(
         // ASCII prefix inline (most text is short and ASCII); the validator takes the rest.
         const te = p + <usize>L;
         let q = p;
+        while (q + 8 <= te && (load<u64>(q) & 0x8080808080808080) == 0) q += 8;
         while (q < te && load<u8>(q) < 0x80) q++;
         if (q == te) flags = F_ASCII;
         else if (validateUtf8(q, te) == 0) { fail(S_BAD_UTF8, at); break; }

@@ -23,8 +23,13 @@ let tok: Int32Array = new Int32Array(0);
 let ti = 0; // index into tok (words)
 let base = 0; // offset of the protocol byte in the memory
 let lossless = false;
+let views = false; // DecodeOptions.views, honoured only when `source` is set
 let sharedMemory = false;
 let source: Uint8Array | undefined; // see parseAndRead
+// Scratch for shapedObject: keys at even, values at odd indexes; a dict takes 2n entries from
+// `vsp` while the dicts nested in it use those above.
+const pairs: unknown[] = [];
+let vsp = 0;
 
 /** Bytes `decode` accepts. */
 export type DecodeInput = Uint8Array | ArrayBuffer | ArrayBufferView;
@@ -66,12 +71,14 @@ function parseAndRead(host: CodecHost, ptr: number, length: number, skip: number
   let maxBin: number = DECODE_DEFAULTS.maxBinaryLength;
   let maxItems: number = DECODE_DEFAULTS.maxContainerLength;
   let wantLossless = false;
+  let wantViews = false;
   if (options !== undefined) {
     maxDepth = limit('maxDepth', options.maxDepth, maxDepth, 10_000);
     maxStr = limit('maxStringLength', options.maxStringLength, maxStr, 0xffffffff);
     maxBin = limit('maxBinaryLength', options.maxBinaryLength, maxBin, 0xffffffff);
     maxItems = limit('maxContainerLength', options.maxContainerLength, maxItems, 0xffffffff);
     wantLossless = options.lossless === true;
+    wantViews = options.views === true;
   }
   const stackBytes = (maxDepth * T.FRAME_SIZE + 15) & ~15;
   // Every item takes at least one byte, so `length` tokens always suffice; start smaller so that a
@@ -95,12 +102,18 @@ function parseAndRead(host: CodecHost, ptr: number, length: number, skip: number
     ti = (scratch + stackBytes) >>> 2;
     base = ptr;
     lossless = wantLossless;
+    views = wantViews && src !== undefined;
     sharedMemory = host.shared;
     source = src;
+    vsp = 0;
+    let ok = false;
     try {
-      return read();
+      const value = read();
+      ok = true;
+      return value;
     } finally {
       source = undefined; // do not keep the caller's buffer alive
+      if (!ok) pairs.fill(undefined); // nor values of a failed decode
     }
   }
 }
@@ -141,11 +154,7 @@ const utf8Slice = typeof bufferProto?.utf8Slice === 'function' ? bufferProto.utf
 
 function text(p: number, n: number, ascii: boolean): string {
   if (ascii) {
-    if (n < 8) {
-      let s = '';
-      for (let i = 0; i < n; i++) s += String.fromCharCode(u8[p + i]!);
-      return s;
-    }
+    if (n < 8) return shortAscii(p, n);
     if (latin1Slice !== undefined) return latin1Slice.call(u8, p, p + n);
     if (n < 24) {
       let s = '';
@@ -157,17 +166,41 @@ function text(p: number, n: number, ascii: boolean): string {
   return utf8.decode(sharedMemory ? u8.slice(p, p + n) : u8.subarray(p, p + n));
 }
 
+// One string allocation for short ASCII text, instead of one per character with `s += …`.
+function shortAscii(p: number, n: number): string {
+  const b = u8;
+  switch (n) {
+    case 0: return '';
+    case 1: return String.fromCharCode(b[p]!);
+    case 2: return String.fromCharCode(b[p]!, b[p + 1]!);
+    case 3: return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!);
+    case 4: return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
+    case 5: return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!);
+    case 6: return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!);
+    default: return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!);
+  }
+}
+
 // Dict keys repeat from message to message: cache short ASCII keys by their bytes, so that a key is
 // one interned string (faster property stores) instead of a fresh string per decode.
 const KEY_SLOTS = 4096;
 const keyStrings: Array<string | undefined> = new Array(KEY_SLOTS).fill(undefined);
 const keyBytes = new Uint8Array(KEY_SLOTS * 16);
 
+// Slot of the key keyText returned last, or -1 when it did not go through the cache.
+let keySlot = -1;
+
 function keyText(p: number, n: number, ascii: boolean): string {
-  if (!ascii || n > 16 || n === 0) return text(p, n, ascii);
+  if (!ascii || n > 16 || n === 0) {
+    keySlot = -1;
+    return text(p, n, ascii);
+  }
+  // Every byte goes into the slot: hashing only a few (tried: length, first and last two bytes)
+  // makes key sets like k0…k999 collide and miss (Map/Set/Date decode 0.80 -> 0.48 of msgpackr).
   let h = n;
   for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + u8[p + i]!) | 0;
   const slot = (h ^ (h >>> 12)) & (KEY_SLOTS - 1);
+  keySlot = slot;
   const cached = keyStrings[slot];
   const at = slot * 16;
   if (cached !== undefined && cached.length === n) {
@@ -184,6 +217,39 @@ function keyText(p: number, n: number, ascii: boolean): string {
   keyStrings[slot] = s;
   for (let i = 0; i < n; i++) keyBytes[at + i] = u8[p + i]!;
   return s;
+}
+
+// Shape cache for plain objects. Objects built by assigning keys one by one go through a keyed
+// store that sees every key of every object, so V8 handles it megamorphically (slow). For dicts
+// whose key set repeats (records, nested configs, RPC arguments) we instead compile, once per key
+// set, a function holding an object literal with those keys: V8 then allocates the object with its
+// final hidden class straight from the literal's boilerplate. Keys are the key cache's interned
+// strings (ASCII, at most 16 bytes), written into the source with JSON.stringify, and `__proto__`
+// never takes this path (in a literal it would set the prototype). Where code generation is
+// refused (a Content-Security-Policy without 'unsafe-eval'), the cache switches itself off.
+type Build = (v: unknown[], o: number) => Record<string, unknown>;
+interface Shape { readonly keys: string[]; readonly build: Build }
+const SHAPE_SLOTS = 1024;
+const SHAPE_MAX_KEYS = 32;
+// One or two keys: the keyed stores stay cheap (few hidden classes per store site), and the pairs
+// scratch costs more than it saves (depth-100 nesting of 2-key dicts measured ~10% slower).
+const SHAPE_MIN_KEYS = 3;
+const shapes: Array<Shape | undefined> = new Array(SHAPE_SLOTS).fill(undefined);
+const shapeSeen = new Int32Array(SHAPE_SLOTS); // hash last seen per slot: compile on the second sighting
+let shapesOn = true;
+let shapeBudget = 4096; // compiled shapes per process, against a stream of ever-new key sets
+
+function compileShape(keys: string[]): Build | undefined {
+  if (shapeBudget <= 0) return undefined;
+  shapeBudget--;
+  let src = 'return {';
+  for (let i = 0; i < keys.length; i++) src += `${i > 0 ? ',' : ''}${JSON.stringify(keys[i])}:v[o+${2 * i + 1}]`;
+  try {
+    return new Function('v', 'o', src + '}') as Build;
+  } catch {
+    shapesOn = false;
+    return undefined;
+  }
 }
 
 function bigIntAt(p: number, n: number): bigint {
@@ -238,6 +304,14 @@ function read(): unknown {
     case T.K_COMPLEX: return new Complex(dv.getFloat64(base + a, true), dv.getFloat64(base + a + 8, true));
     case T.K_BYTES: case T.K_BYTEARRAY: case T.K_MEMVIEW: {
       const n = b >>> 0;
+      if (views) {
+        // { views: true }: alias the caller's input (its bytes at offset a are the payload)
+        const src = source!;
+        const at = src.byteOffset + a;
+        const buffer = src.buffer as ArrayBuffer; // or a SharedArrayBuffer: aliased all the same
+        if (lossless && kind !== T.K_BYTES) return kind === T.K_BYTEARRAY ? new ByteArray(buffer, at, n) : new MemoryView(buffer, at, n);
+        return new Uint8Array(buffer, at, n);
+      }
       // Copy from the caller's input when we have it: slicing WebAssembly memory is slow on Node 20.
       const from = source !== undefined ? plainSource(source) : u8;
       const p = source !== undefined ? a : base + a;
@@ -400,6 +474,7 @@ function list(n: number): unknown[] {
 
 function mapping(kind: number, head: number, n: number): unknown {
   if (!lossless && (head & T.F_STR_KEYS) !== 0) {
+    if (shapesOn && n <= SHAPE_MAX_KEYS && n >= SHAPE_MIN_KEYS) return shapedObject(n);
     // All keys are strings: a plain object. `__proto__` is defined as an own property so that no
     // key can replace the prototype; `constructor` / `prototype` only shadow, as own properties do.
     const obj: Record<string, unknown> = {};
@@ -420,6 +495,102 @@ function mapping(kind: number, head: number, n: number): unknown {
     out.set(key, read());
   }
   return out;
+}
+
+// A plain object of n (1..SHAPE_MAX_KEYS) str-keyed pairs, through the shape cache when it can.
+function shapedObject(n: number): Record<string, unknown> {
+  const o = vsp;
+  const top = o + 2 * n;
+  while (pairs.length < top) pairs.push(undefined);
+  vsp = top; // parseAndRead resets vsp when a read throws
+  let h = n;
+  let cacheable = true;
+  for (let i = 0; i < n; i++) {
+    const kh = tok[ti]!;
+    const key = keyText(base + tok[ti + 1]!, tok[ti + 2]! >>> 0, (kh & T.F_ASCII) !== 0);
+    ti += 3;
+    if (keySlot < 0 || key === '__proto__') cacheable = false;
+    h = (Math.imul(h, 31) + keySlot) | 0;
+    pairs[o + 2 * i] = key;
+    pairs[o + 2 * i + 1] = read();
+  }
+  vsp = o;
+  let obj: Record<string, unknown> | undefined;
+  if (cacheable) {
+    const slot = (h ^ (h >>> 10) ^ (h >>> 20)) & (SHAPE_SLOTS - 1);
+    const shape = shapes[slot];
+    if (shape !== undefined && shape.keys.length === n) {
+      const keys = shape.keys;
+      let i = 0;
+      while (i < n && keys[i] === pairs[o + 2 * i]) i++;
+      if (i === n) obj = shape.build(pairs, o);
+    }
+    if (obj === undefined) {
+      if (shapeSeen[slot] === h) {
+        const keys: string[] = new Array(n);
+        for (let i = 0; i < n; i++) keys[i] = pairs[o + 2 * i] as string;
+        const build = compileShape(keys);
+        if (build !== undefined) {
+          shapes[slot] = { keys, build };
+          obj = build(pairs, o);
+        }
+      } else shapeSeen[slot] = h;
+    }
+  }
+  if (obj === undefined) {
+    obj = {};
+    for (let i = 0; i < n; i++) {
+      const key = pairs[o + 2 * i] as string;
+      const value = pairs[o + 2 * i + 1];
+      if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+      else obj[key] = value;
+    }
+  }
+  // Do not keep decoded values alive through the scratch array.
+  for (let i = 1; i < 2 * n; i += 2) pairs[o + i] = undefined;
+  return obj;
+}
+
+// A protocol-2 message whose root item is one large bytes / bytearray / memoryview (a blob sent on
+// its own) is checked and sliced here, without copying it into WebAssembly memory first: the parser
+// would only read its length header. Anything unusual (other header forms, a payload longer than the
+// message, size-limit options) returns undefined and takes the general path, which reports errors.
+const ROOT_BINARY_MIN = 4096;
+
+function rootBinary(input: Uint8Array, tag: number, options: DecodeOptions | undefined): unknown {
+  if (options !== undefined && (options.maxBinaryLength !== undefined || options.maxDepth !== undefined ||
+    options.maxStringLength !== undefined || options.maxContainerLength !== undefined)) return undefined;
+  const kind = tag <= 22 ? T.K_BYTES : tag <= 27 ? T.K_BYTEARRAY : T.K_MEMVIEW;
+  const sub = tag - (tag <= 22 ? 18 : tag <= 27 ? 23 : 58);
+  const length = input.byteLength;
+  let p = 2;
+  let n: number;
+  if (sub === 0) n = 0;
+  else if (sub === 1) n = input[p++]!;
+  else if (sub === 2) {
+    n = input[p]! | (input[p + 1]! << 8);
+    p += 2;
+  } else if (sub === 3) {
+    const m = input[p++]!;
+    if (m === 0 || m > 6 || p + m > length) return undefined;
+    n = 0;
+    for (let i = m - 1; i >= 0; i--) n = n * 256 + input[p + i]!;
+    p += m;
+  } else return undefined;
+  if (n > length - p || n > DECODE_DEFAULTS.maxBinaryLength) return undefined;
+  const wantLossless = options?.lossless === true;
+  const at = input.byteOffset + p;
+  const buffer = input.buffer as ArrayBuffer;
+  if (options?.views === true) {
+    if (wantLossless && kind !== T.K_BYTES) return kind === T.K_BYTEARRAY ? new ByteArray(buffer, at, n) : new MemoryView(buffer, at, n);
+    return new Uint8Array(buffer, at, n);
+  }
+  if (wantLossless && kind !== T.K_BYTES) {
+    const out = kind === T.K_BYTEARRAY ? new ByteArray(n) : new MemoryView(n);
+    out.set(new Uint8Array(buffer, at, n));
+    return out;
+  }
+  return new Uint8Array(buffer, at, n).slice();
 }
 
 /**
@@ -447,8 +618,15 @@ export function decode(bytes: DecodeInput, options?: DecodeOptions): unknown {
   else if (bytes instanceof ArrayBuffer) input = new Uint8Array(bytes);
   else if (ArrayBuffer.isView(bytes)) input = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   else throw new TypeError(`Cannot decode ${bytes === null ? 'null' : typeof bytes}: expected a Uint8Array, Buffer or ArrayBuffer`);
-  const host = standaloneHost();
   const length = input.byteLength;
+  if (length >= ROOT_BINARY_MIN && input[0] === 0xfd) {
+    const tag = input[1]!;
+    if ((tag >= 18 && tag <= 27) || (tag >= 58 && tag <= 62)) {
+      const v = rootBinary(input, tag, options);
+      if (v !== undefined) return v;
+    }
+  }
+  const host = standaloneHost();
   // The input copy first, then the parser's stack and tokens (parseAndRead places them `inputBytes`
   // further on; the standalone scratch area always starts at the same offset, also after growing).
   const inputBytes = (length + 15) & ~15;
