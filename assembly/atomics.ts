@@ -16,6 +16,17 @@ export function atomicCas64(ptr: usize, expected: i64, replacement: i64): i64 {
   return atomic.cmpxchg<i64>(ptr, expected, replacement);
 }
 
+/**
+ * Loads the i32 at `ptr` up to `loads` times while it equals `expected`; returns the last value
+ * loaded (equal to `expected` when the spin ran out). One call spins without a JS-to-WebAssembly
+ * transition per load, which cost most of a cross-core round trip (bench/pingpong).
+ */
+export function spinWhileEqual32(ptr: usize, expected: i32, loads: i32): i32 {
+  let v = atomic.load<i32>(ptr);
+  for (let i = 0; i < loads && v == expected; i++) v = atomic.load<i32>(ptr);
+  return v;
+}
+
 /** Adds `delta` to the i32 at `ptr`, `count` times; returns the last value written. For tests and benchmarks. */
 export function atomicAddLoop32(ptr: usize, delta: i32, count: i32): i32 {
   let last: i32 = 0;

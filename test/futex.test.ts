@@ -6,6 +6,7 @@ import { Doorbell } from '../src/internal/Doorbell.ts';
 import { waitWord, waitWordAsync, wakeWord } from '../src/internal/futex.ts';
 import { expectCode, expectThrow } from './helpers/expect.ts';
 import { withSegment } from './helpers/segments.ts';
+import { runtime } from '../src/internal/runtime.ts';
 
 test('waitWord() returns at once when the word already differs', withSegment('futex', (seg) => {
   assert.is(waitWord(seg.at(0, 4), 5, 10_000), 'changed');
@@ -17,6 +18,18 @@ test('waitWord() and Doorbell.wait() time out', withSegment('futex', (seg) => {
   assert.is(bell.wait(bell.seq, 30), 'timed-out');
   expectThrow(() => waitWord(seg.at(0, 4), 0, -1), RangeError);
   expectThrow(() => waitWord(seg.at(0, 4), 0, Number.NaN), RangeError);
+  // Rejected before any spin, even when the word has already moved on.
+  expectThrow(() => bell.wait(bell.seq - 1, -5), RangeError);
+}));
+
+test('spinWhileEqual32() stops at a changed word and returns it, or runs out', withSegment('futex', (seg) => {
+  const core = runtime().core;
+  const word = seg.at(16, 4);
+  core.atomicStore32(word, 7);
+  assert.is(core.spinWhileEqual32(word, 7, 1000), 7, 'ran out: the word still holds the expected value');
+  assert.is(core.spinWhileEqual32(word, 6, 1_000_000_000), 7, 'a differing word returns at once');
+  core.atomicStore32(word, -3);
+  assert.is(core.spinWhileEqual32(word, 7, 0), -3);
 }));
 
 test('waitWordAsync() times out without blocking the event loop', withSegment('futex', async (seg) => {

@@ -1,7 +1,7 @@
 // A doorbell in shared memory (layout: assembly/doorbell.ts, docs/layout.md#doorbell): one side
 // rings, the other waits for the ring. Ringing makes a system call only when somebody sleeps.
 import { runtime } from './runtime.ts';
-import { waitWord, waitWordAsync, wakeWord, type WaitOutcome } from './futex.ts';
+import { checkTimeout, deadlineOf, sleepWord, spinWord, waitWordAsync, wakeWord, type WaitOutcome } from './futex.ts';
 
 export class Doorbell {
   /** Bytes a doorbell occupies in shared memory. */
@@ -10,6 +10,7 @@ export class Doorbell {
   }
 
   private readonly sleepersPtr: number;
+  private readonly core = runtime().core;
 
   /** @param ptr address of the doorbell in the WebAssembly memory (window base + offset) */
   constructor(readonly ptr: number) {
@@ -18,23 +19,28 @@ export class Doorbell {
 
   /** The current sequence number; pass it to wait() to sleep until the next ring. */
   get seq(): number {
-    return runtime().core.doorbellSeq(this.ptr);
+    return this.core.doorbellSeq(this.ptr);
   }
 
   /** Rings: every waiter that saw an older seq returns. Returns the number of processes woken. */
   ring(): number {
-    return runtime().core.doorbellRing(this.ptr) > 0 ? wakeWord(this.ptr, 0x7fffffff) : 0;
+    return this.core.doorbellRing(this.ptr) > 0 ? wakeWord(this.ptr, 0x7fffffff) : 0;
   }
 
-  /** Blocks until seq differs from `seen` or the timeout passes. */
+  /**
+   * Blocks until seq differs from `seen` or the timeout passes. The timeout counts from the end of
+   * the spin (at most 20 us): the fast path reads no clock (see spinWord).
+   */
   wait(seen: number, timeoutMs = Infinity): WaitOutcome {
-    const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
-    for (;;) {
-      if (this.seq !== seen) return 'changed';
+    checkTimeout(timeoutMs);
+    if (this.seq !== seen || spinWord(this.ptr, seen)) return 'changed';
+    const deadline = deadlineOf(timeoutMs);
+    for (let first = timeoutMs === Infinity ? -1 : timeoutMs; ; first = -2) {
       // A wake-up meant for another word sharing the futex hash, or a cancelled waiter, can return
-      // early: wait again for what is left, never for the whole timeout again.
-      const left = deadline === Infinity ? Infinity : Math.max(0, deadline - performance.now());
-      if (waitWord(this.ptr, seen, left, this.sleepersPtr) === 'timed-out') return this.seq !== seen ? 'changed' : 'timed-out';
+      // early: sleep again until the same deadline, never for the whole timeout again.
+      const outcome = sleepWord(this.ptr, seen, deadline, this.sleepersPtr, first);
+      if (this.seq !== seen) return 'changed';
+      if (outcome === 'timed-out') return 'timed-out';
     }
   }
 

@@ -10,50 +10,87 @@ import { native, WaitResult, type NativeWaiter } from './addon.ts';
 import { runtime } from './runtime.ts';
 import { spinPolicy } from './spinPolicy.ts';
 
-// Loads of the word through WebAssembly before a synchronous wait calls into the addon, done only
-// while spinning has been paying off (a budget the adaptive policy has not cut back): with both
-// processes on one core, polling only delays the peer.
-const JS_POLLS = 100;
-const JS_POLL_MIN_SPIN_NS = 2000;
+// The spin runs inside one WebAssembly call (spinWhileEqual32) rather than in the addon: the native
+// call with its argument checks and clock reads costs a few hundred ns, most of a round trip when
+// the peer answers from another core (bench/pingpong, sync). WebAssembly has no clock, so the
+// policy's budget in ns becomes a count of loads, calibrated once per process.
+let loadsPerNs = 0;
+
+function calibrateLoads(): number {
+  const core = runtime().core;
+  // Address 0 is static data of the core module, which has no heap: nothing writes it.
+  const word = core.atomicLoad32(0);
+  let best = Infinity;
+  const loads = 1 << 15;
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    core.spinWhileEqual32(0, word, loads);
+    best = Math.min(best, performance.now() - t0);
+  }
+  // Bounded both ways so a timer with coarse resolution cannot make the spin absurd.
+  return Math.min(8, Math.max(0.05, loads / Math.max(best * 1e6, 1)));
+}
+
+function loadsFor(ns: number): number {
+  if (loadsPerNs === 0) loadsPerNs = calibrateLoads();
+  return Math.ceil(ns * loadsPerNs);
+}
 
 /** How a wait ended. */
 export type WaitOutcome = 'changed' | 'timed-out';
 
-function deadlineOf(timeoutMs: number): number {
-  if (timeoutMs === Infinity) return Infinity;
+/** Throws a RangeError unless `timeoutMs` is a non-negative number or Infinity. */
+export function checkTimeout(timeoutMs: number): void {
   if (!(timeoutMs >= 0)) throw new RangeError(`Cannot wait ${timeoutMs} ms: the timeout must be a non-negative number or Infinity`);
-  return performance.now() + timeoutMs;
+}
+
+/** The absolute deadline (performance.now() time) of a wait of `timeoutMs` starting now. */
+export function deadlineOf(timeoutMs: number): number {
+  checkTimeout(timeoutMs);
+  return timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
+}
+
+/**
+ * Spins on the word at `ptr` for the adaptive policy's budget (no clock read, no native call) and
+ * tells whether it stopped holding `expected`. The budget is at most 20 us: callers read the clock
+ * for their timeout only after a failed spin, because a clock read costs as much as the cross-core
+ * hop the spin is there to catch (127 ns for performance.now() on Node 20).
+ */
+export function spinWord(ptr: number, expected: number): boolean {
+  const spin = spinPolicy.spinNs;
+  if (spin <= 0) return false;
+  const changed = runtime().core.spinWhileEqual32(ptr, expected | 0, loadsFor(spin)) !== (expected | 0);
+  spinPolicy.record(changed);
+  return changed;
+}
+
+/**
+ * Sleeps in the kernel until the word at `ptr` no longer holds `expected`, a wake-up arrives, or
+ * the clock passes `deadline` (from deadlineOf). `sleepersPtr` (or -1) is the counter the waker
+ * reads to decide whether to call wake. Spurious returns are possible: callers re-check.
+ * `firstTimeoutMs`, when given, is the time left right now (-1: none), saving a clock read.
+ */
+export function sleepWord(ptr: number, expected: number, deadline: number, sleepersPtr = -1, firstTimeoutMs = -2): WaitOutcome {
+  const addon = native();
+  const rt = runtime();
+  for (let first = firstTimeoutMs !== -2; ; first = false) {
+    // A caller that has just computed the deadline passes the timeout itself: one clock read
+    // (~110 ns) fewer per sleep.
+    const left = first ? firstTimeoutMs : deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
+    const outcome = outcomeOf(addon.futexWait(rt.u8, ptr, expected | 0, left, 0, sleepersPtr), deadline);
+    if (outcome) return outcome;
+  }
 }
 
 /**
  * Blocks until the word at `ptr` no longer holds `expected`, a wake-up arrives, or `timeoutMs`
- * passes. `sleepersPtr` (or -1) is the counter the waker reads to decide whether to call wake.
- * Spurious returns are possible: callers re-check their condition.
+ * passes (counted after the spin). `sleepersPtr` (or -1) is the counter the waker reads to decide
+ * whether to call wake. Spurious returns are possible: callers re-check their condition.
  */
 export function waitWord(ptr: number, expected: number, timeoutMs: number, sleepersPtr = -1): WaitOutcome {
-  const addon = native();
-  const rt = runtime();
-  const deadline = deadlineOf(timeoutMs);
-  if (spinPolicy.spinNs >= JS_POLL_MIN_SPIN_NS) {
-    // Poll through WebAssembly first: a load costs a few ns where the native call, its argument
-    // checks and the clock reads cost several hundred, which is most of a round trip when the
-    // peer answers on another core within a microsecond (bench/pingpong, sync).
-    const core = rt.core;
-    for (let i = 0; i < JS_POLLS; i++) {
-      if (core.atomicLoad32(ptr) !== expected) {
-        spinPolicy.record(true);
-        return 'changed';
-      }
-    }
-  }
-  for (;;) {
-    const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
-    const spin = spinPolicy.spinNs;
-    const r = addon.futexWait(rt.u8, ptr, expected | 0, left, spin, sleepersPtr);
-    if (spin > 0) spinPolicy.record(r === WaitResult.CHANGED_WHILE_SPINNING);
-    const outcome = outcomeOf(r, deadline);
-    if (outcome) return outcome;
-  }
+  checkTimeout(timeoutMs);
+  if (spinWord(ptr, expected)) return 'changed';
+  return sleepWord(ptr, expected, deadlineOf(timeoutMs), sleepersPtr, timeoutMs === Infinity ? -1 : timeoutMs);
 }
 
 // What a native wait result means; undefined: interrupted with time left, wait again.

@@ -21,6 +21,7 @@ export interface CoreExports {
   atomicAdd64(ptr: number, delta: bigint): bigint;
   atomicCas64(ptr: number, expected: bigint, replacement: bigint): bigint;
   atomicAddLoop32(ptr: number, delta: number, count: number): number;
+  spinWhileEqual32(ptr: number, expected: number, loads: number): number;
   copyBytes(dst: number, src: number, length: number): void;
   fillBytes(dst: number, value: number, length: number): void;
   doorbellSize(): number;
