@@ -8,7 +8,8 @@
 //          sleepers++, FUTEX_WAIT(seq == seen), sleepers--; loop until seq != seen.
 //   ping:  t0; ring A; wait B; t1.   pong: wait A; ring B.
 // Spin modes: "none" (futex only), "fixed" (a constant budget), "adaptive" (the policy of
-// src/internal/spinPolicy.ts: start 4 µs, ×2 on success up to 20 µs, ×0.75 on failure down to 0.5 µs).
+// src/internal/spinPolicy.ts: start 4 µs, ×2 on success up to 20 µs, ×0.75 on failure down to 0.5 µs,
+// with the same probes of the full budget).
 //
 //   futex_pingpong <none|fixed|adaptive> <spinNs> <warmup> <iterations> [pingCpu pongCpu]
 // prints one JSON line: {"mode":..., "medianUs":..., "p99Us":..., "p999Us":..., "meanUs":..., ...}
@@ -56,13 +57,23 @@ static void ring(Bell* b) {
 }
 
 // Returns only when seq != seen. The spin loop mirrors native/membridge.cc DoWait exactly.
+// The probe of src/internal/spinPolicy.ts: below the full budget, every probe_every-th spin uses
+// the full 20 us; success restores the budget, failure doubles the interval (16 .. 1024).
+static int since_probe, probe_every = 16;
+
 static void wait_bell(Bell* b, uint32_t seen) {
   for (;;) {
     if (__atomic_load_n(&b->seq, __ATOMIC_ACQUIRE) != seen) return;
-    int spun = 0, spin_ok = 0;
-    if (spin_mode != SPIN_NONE && budget_ns > 0) {
+    int spun = 0, spin_ok = 0, probing = 0;
+    double spin_ns = budget_ns;
+    if (spin_mode == SPIN_ADAPTIVE && budget_ns < 20000 && ++since_probe >= probe_every) {
+      since_probe = 0;
+      probing = 1;
+      spin_ns = 20000;
+    }
+    if (spin_mode != SPIN_NONE && spin_ns > 0) {
       spun = 1;
-      uint64_t start = now_ns(), budget = (uint64_t)budget_ns;
+      uint64_t start = now_ns(), budget = (uint64_t)spin_ns;
       for (;;) {
         for (int i = 0; i < 32 && !spin_ok; i++) {
           if (__atomic_load_n(&b->seq, __ATOMIC_ACQUIRE) != seen) spin_ok = 1;
@@ -72,7 +83,12 @@ static void wait_bell(Bell* b, uint32_t seen) {
       }
     }
     if (spun && spin_mode == SPIN_ADAPTIVE) {
-      budget_ns = spin_ok ? (budget_ns * 2 > 20000 ? 20000 : budget_ns * 2) : (budget_ns * 0.75 < 500 ? 500 : budget_ns * 0.75);
+      if (probing) {
+        if (spin_ok) budget_ns = 20000, probe_every = 16;
+        else probe_every = probe_every * 2 > 1024 ? 1024 : probe_every * 2;
+      } else {
+        budget_ns = spin_ok ? (budget_ns * 2 > 20000 ? 20000 : budget_ns * 2) : (budget_ns * 0.75 < 500 ? 500 : budget_ns * 0.75);
+      }
     }
     if (spin_ok) return;
     __atomic_add_fetch(&b->sleepers, 1, __ATOMIC_SEQ_CST);

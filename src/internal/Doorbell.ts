@@ -33,7 +33,8 @@ export class Doorbell {
    */
   wait(seen: number, timeoutMs = Infinity): WaitOutcome {
     checkTimeout(timeoutMs);
-    if (this.seq !== seen || spinWord(this.ptr, seen)) return 'changed';
+    // spinWord's first load is the check whether a ring already came (one call fewer on the way in).
+    if (spinWord(this.ptr, seen) || this.seq !== seen) return 'changed';
     const deadline = deadlineOf(timeoutMs);
     for (let first = timeoutMs === Infinity ? -1 : timeoutMs; ; first = -2) {
       // A wake-up meant for another word sharing the futex hash, or a cancelled waiter, can return
