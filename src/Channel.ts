@@ -49,7 +49,7 @@ export interface ChannelInternals {
 }
 
 /** Layout version of channel segments (assembly/channel.ts). */
-export const CHANNEL_VERSION = 1;
+export const CHANNEL_VERSION = 2;
 const STOP = 1;
 const RECLAIM = 2;
 const HELLO = 4;
