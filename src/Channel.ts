@@ -795,7 +795,19 @@ export class Channel {
         work = true;
         continue;
       }
-      const [n, wants] = conn.inbound.read(conn.sink!);
+      let n: number;
+      let wants: boolean;
+      try {
+        [n, wants] = conn.inbound.read(conn.sink!);
+      } catch (err) {
+        // One client's ring is its own business: a corrupt record (a buggy or hostile client
+        // wrote it) costs that client its slot, never the other clients their server.
+        if (!(err instanceof IpcError && err.code === 'CORRUPT')) throw err;
+        this.quarantine(conn);
+        k--;
+        work = true;
+        continue;
+      }
       if (n > 0) work = true;
       if (wants) conn.peerBell.ring();
       if (conn.queue.length > 0) conn.flush();
@@ -820,6 +832,19 @@ export class Channel {
     }
   }
 
+  /**
+   * Server: stops serving a client that wrote an impossible record. Its slot stays taken (the
+   * client still lives and may still write into it) until reap() sees it leave or die.
+   */
+  private quarantine(conn: Connection): void {
+    const k = this.active.indexOf(conn);
+    if (k >= 0) this.active.splice(k, 1);
+    conn.dead = true;
+    this.peers.delete(conn);
+    const pid = Number(conn.owner & 0xffff_ffffn);
+    conn.failAll(() => new IpcError('CORRUPT', `Cannot finish the request on ${this.target(this.name)}: the client (pid ${pid}) wrote an impossible record into its ring and was disconnected`, { name: this.name }));
+  }
+
   private freeSlot(index: number, why: 'left' | 'died'): void {
     const conn = this.conns[index];
     this.conns[index] = undefined;
@@ -833,10 +858,17 @@ export class Channel {
     this.core.chanSlotFree(this.core.chanSlot(this.payload, index), this.ringSize);
   }
 
-  /** Client: fails everything when the server is gone. */
+  /** Client: fails everything when the server is gone. Server: reaps clients, checks its segment. */
   private checkPeer(): void {
-    if (this.state !== 'open' || this.role !== 'client') {
-      if (this.role === 'server' && this.state === 'open') this.reap();
+    if (this.state !== 'open') return;
+    if (this.role === 'server') {
+      // Only this server closes its segment; any other state means another process closed or
+      // overwrote it, and serving on would answer nobody.
+      if (runtime().core.segState(this.seg!.segment.ptr) !== 1) {
+        this.breakWith(new IpcError('CORRUPT', `${this.target(this.name)} stopped: another process closed or overwrote its segment`, { name: this.name }));
+        return;
+      }
+      this.reap();
       return;
     }
     const info = this.seg!.info;

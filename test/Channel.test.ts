@@ -6,6 +6,7 @@ import { RemoteError } from '../src/RemoteError.ts';
 import { listSegments } from '../src/internal/MappedSegment.ts';
 import { currentHost, HOSTS, Peer } from './helpers/hosts.ts';
 import { testName } from './helpers/names.ts';
+import { runtime } from '../src/internal/runtime.ts';
 
 async function code(p: Promise<unknown>): Promise<string> {
   try {
@@ -161,6 +162,30 @@ test('Channel client requests reject with PEER_GONE when the server closes', asy
     client.close();
     server.close();
   }
+});
+
+test('a client that writes an impossible record loses its connection; the server serves the others', async () => {
+  const name = testName('corrupt');
+  const server = new Channel(name, 'server').open();
+  const good = new Channel(name, 'client').open();
+  const bad = new Channel(name, 'client').open();
+  try {
+    server.setRequestCallback((v) => v);
+    assert.is(await good.request(1), 1);
+    assert.is(await bad.request(2), 2);
+    // What a buggy or hostile client could do: publish far more bytes than its ring holds.
+    const out = (bad as unknown as { client: { out: { ptr: number } } }).client.out;
+    const dv = new DataView(runtime().u8.buffer);
+    dv.setBigUint64(out.ptr + 8, 1n << 40n, true); // next: the following commit publishes it as tail
+    assert.is(await code(bad.request(3, { timeoutMs: 300 })), 'TIMED_OUT');
+    assert.is(await good.request(4), 4);
+    assert.is(await good.request('still'), 'still');
+  } finally {
+    bad.close();
+    good.close();
+    server.close();
+  }
+  assert.equal(listSegments(name), []);
 });
 
 test('Channel server open() refuses a live name and takes over a closed one with the next generation', async () => {

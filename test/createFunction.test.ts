@@ -6,7 +6,8 @@ import { createFunction } from '../src/createFunction.ts';
 import { IpcError } from '../src/IpcError.ts';
 import { RemoteError } from '../src/RemoteError.ts';
 import { removeFunction } from '../src/removeFunction.ts';
-import { listSegments } from '../src/internal/MappedSegment.ts';
+import { listSegments, MappedSegment } from '../src/internal/MappedSegment.ts';
+import { runtime } from '../src/internal/runtime.ts';
 import { currentHost, HOSTS, Peer, type Host } from './helpers/hosts.ts';
 import { testName } from './helpers/names.ts';
 
@@ -87,6 +88,43 @@ test('createFunction() in this process: removeFunction() resolves it with true, 
     assert.is(removeFunction(name), 1);
   }
   assert.is(await done, true);
+  assert.equal(listSegments(name), []);
+});
+
+test('removeFunction() returns 3 when a live owner does not stop in time; the owner stops later', async () => {
+  const name = testName('busy');
+  const owner = server(others()[0]!, name);
+  try {
+    assert.ok((await owner.next()).ready);
+    const call = callFunction(name, ['block', 3000]).catch((e: unknown) => e);
+    assert.equal(await owner.next(), { blocking: true });
+    assert.is(removeFunction(name, 300), 3);
+    // Once its event loop runs again the owner sees the stop, resolves true and removes its name.
+    assert.equal(await owner.next(), { removed: true });
+    assert.is(await owner.done(), 0);
+    await call;
+    assert.is(removeFunction(name), 2);
+  } finally {
+    owner.kill();
+    removeFunction(name);
+  }
+  assert.equal(listSegments(name), []);
+});
+
+test('createFunction() resolves false when serving ends on an error', async () => {
+  const name = testName('broken');
+  const done = createFunction(name, () => 1);
+  assert.is(await callFunction(name, []), 1);
+  // Another process closing the segment under the owner (here: this process, through a mapping
+  // of its own) is an error the owner can only stop on.
+  const seg = MappedSegment.open(name);
+  try {
+    runtime().core.segClose(seg.ptr);
+  } finally {
+    seg.unmap();
+  }
+  assert.is(await done, false);
+  assert.is(removeFunction(name), 1);
   assert.equal(listSegments(name), []);
 });
 
