@@ -11,7 +11,7 @@
 //   | generation    | flags         | payloadOffset | payloadSize   |
 //   +---------------+---------------+---------------+---------------+
 //   48                              56                              64
-//   | created (u64, ms since epoch) | reserved (0)                  |
+//   | created (u64, ms since epoch) | reaper (u64)                  |
 //   +-------------------------------+-------------------------------+
 //
 // magic      0x4753424d ("MBSG" little-endian), written first: "this is ours, maybe not ready".
@@ -25,6 +25,10 @@
 // creator    pid and low 32 bits of the start time of the creating process (liveness, `ls`, `reap`).
 // generation which incarnation this is (a restarted server bumps it; readers compare).
 // payload    [payloadOffset, payloadOffset + payloadSize) is the kind's area, inside capacity.
+// reaper     0, or pid | stamp << 32 of the one process allowed to remove the name of this stale
+//            segment (its creator died or closed it). Taken by compare-and-swap from 0 or from a
+//            dead reaper, so two processes that find the same stale segment never both unlink the
+//            name: the second unlink would remove the first one's fresh segment.
 
 @final @unmanaged
 class SegmentHeader {
@@ -41,7 +45,7 @@ class SegmentHeader {
   payloadOffset: u32;
   payloadSize: u32;
   created: u64;
-  reserved: u64;
+  reaper: u64;
 }
 
 // @ts-ignore: decorator
@@ -91,7 +95,7 @@ export function segInit(ptr: usize, kind: u16, version: u16, capacity: u64, pid:
   h.payloadOffset = HEADER_SIZE;
   h.payloadSize = payloadSize;
   h.created = created;
-  h.reserved = 0;
+  h.reaper = 0;
 }
 
 /** SYNC POINT: makes the segment visible as ready to openers. */
@@ -115,6 +119,11 @@ export function segGeneration(ptr: usize): u32 { return changetype<SegmentHeader
 export function segPayloadOffset(ptr: usize): u32 { return changetype<SegmentHeader>(ptr).payloadOffset; }
 export function segPayloadSize(ptr: usize): u32 { return changetype<SegmentHeader>(ptr).payloadSize; }
 export function segCreated(ptr: usize): u64 { return changetype<SegmentHeader>(ptr).created; }
+export function segReaper(ptr: usize): u64 { return atomic.load<u64>(ptr + offsetof<SegmentHeader>("reaper")); }
+/** Compare-and-swap of the reaper word; returns the value it held. */
+export function segCasReaper(ptr: usize, expected: u64, replacement: u64): u64 {
+  return atomic.cmpxchg<u64>(ptr + offsetof<SegmentHeader>("reaper"), expected, replacement);
+}
 
 /**
  * Checks a header against the file it came from (`fileSize` bytes are mapped at ptr) and what the

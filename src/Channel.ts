@@ -8,6 +8,7 @@ import { AsyncQueue } from './internal/AsyncQueue.ts';
 import { Connection, encodeError, messageValue, outgoing } from './internal/Connection.ts';
 import { Doorbell } from './internal/Doorbell.ts';
 import { closeIdleWaiters, noteActivity } from './internal/futex.ts';
+import { removeStaleName } from './internal/claimStaleName.ts';
 import { MappedSegment, unlinkSegment } from './internal/MappedSegment.ts';
 import { isProcessAlive, selfIdentity } from './internal/processIdentity.ts';
 import { Outgoing, RecordType, Ring, ringCore, type RingExports } from './internal/Ring.ts';
@@ -298,14 +299,10 @@ export class Channel {
       this.seg = create(1);
     } catch (err) {
       if (!(err instanceof IpcError && err.code === 'ALREADY_EXISTS')) throw err;
-      const stale = staleGeneration(this.name);
-      if (stale === undefined) throw new IpcError('ALREADY_EXISTS', `Cannot serve ${this.target(this.name)}: a live process serves it already`, { name: this.name });
-      // The previous server died or closed: take the name over with the next generation.
-      try {
-        unlinkSegment(this.name);
-      } catch (e) {
-        if (!(e instanceof IpcError && e.code === 'NOT_FOUND')) throw e;
-      }
+      // The previous server died or closed: take the name over with the next generation, unless
+      // another process claimed the stale segment first (it is taking over right now).
+      const stale = takeStaleName(this.name);
+      if (stale === undefined) throw new IpcError('ALREADY_EXISTS', `Cannot serve ${this.target(this.name)}: a live process serves it already (or is taking it over)`, { name: this.name });
       this.seg = create(stale + 1);
     }
     this.attach();
@@ -963,10 +960,11 @@ function sleepMs(ms: number): void {
 }
 
 /**
- * The generation of a segment left by a server that died or closed (its name can be taken
- * over), or undefined when a live server still holds it.
+ * Removes the name of a segment left by a server that died or closed and returns that segment's
+ * generation (0 when the name was free), or undefined when a live server still holds the name or
+ * another process has claimed the stale segment first (claimStaleName).
  */
-export function staleGeneration(name: string): number | undefined {
+function takeStaleName(name: string): number | undefined {
   let seg: MappedSegment;
   try {
     seg = MappedSegment.open(name);
@@ -982,9 +980,8 @@ export function staleGeneration(name: string): number | undefined {
     if (seg.size < core.segHeaderSize() || core.segMagic(seg.ptr) !== 0x4753424d) return undefined;
     const state = core.segState(seg.ptr);
     const alive = isProcessAlive(core.segCreatorPid(seg.ptr), core.segCreatorStamp(seg.ptr));
-    if (state === 1 && alive) return undefined;
-    if (state === 0 && alive) return undefined;
-    return core.segGeneration(seg.ptr);
+    if ((state === 1 || state === 0) && alive) return undefined;
+    return removeStaleName(name, seg) ? core.segGeneration(seg.ptr) : undefined;
   } finally {
     seg.unmap();
   }

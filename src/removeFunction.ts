@@ -1,7 +1,8 @@
 import { IpcError } from './IpcError.ts';
 import { Doorbell } from './internal/Doorbell.ts';
 import { served } from './internal/functions.ts';
-import { MappedSegment, unlinkSegment } from './internal/MappedSegment.ts';
+import { removeStaleName } from './internal/claimStaleName.ts';
+import { MappedSegment } from './internal/MappedSegment.ts';
 import { isProcessAlive } from './internal/processIdentity.ts';
 import { ringCore } from './internal/Ring.ts';
 import { runtime } from './internal/runtime.ts';
@@ -42,33 +43,39 @@ export function removeFunction(name: string, timeoutMs = 2000): RemoveFunctionRe
   }
   const core = runtime().core;
   try {
-    if (seg.size >= core.segHeaderSize() && core.segState(seg.ptr) === 1) {
-      if (core.segKind(seg.ptr) !== SegmentKind.FUNCTION) {
-        throw new IpcError('WRONG_KIND', `Cannot remove function "${name}": the segment holds something else`, { name });
-      }
-      const pid = core.segCreatorPid(seg.ptr);
-      const stamp = core.segCreatorStamp(seg.ptr);
-      if (isProcessAlive(pid, stamp)) {
-        const payload = seg.ptr + core.segPayloadOffset(seg.ptr);
-        const rc = ringCore();
-        rc.chanSetControl(payload, STOP);
-        new Doorbell(rc.chanServerBell(payload)).ring();
-        // The owner closes the segment (and removes its name) from its event loop.
-        const deadline = performance.now() + timeoutMs;
-        while (core.segState(seg.ptr) === 1 && isProcessAlive(pid, stamp) && performance.now() < deadline) Atomics.wait(sleeper, 0, 0, 2);
-        if (core.segState(seg.ptr) === 1 && isProcessAlive(pid, stamp)) return 3;
-        // A live owner that stopped removed its name itself; removing it again could hit a successor.
-        if (core.segState(seg.ptr) === 2) return 1;
-      }
+    if (seg.size < core.segHeaderSize() || core.segMagic(seg.ptr) !== 0x4753424d) {
+      throw new IpcError('WRONG_KIND', `Cannot remove function "${name}": the segment was not made by membridge`, { name });
+    }
+    const state = core.segState(seg.ptr);
+    const pid = core.segCreatorPid(seg.ptr);
+    const stamp = core.segCreatorStamp(seg.ptr);
+    const alive = isProcessAlive(pid, stamp);
+    if (state === 1 && core.segKind(seg.ptr) !== SegmentKind.FUNCTION) {
+      throw new IpcError('WRONG_KIND', `Cannot remove function "${name}": the segment holds something else`, { name });
+    }
+    // Still being created by a live process: there is no function to remove yet.
+    if (state === 0 && alive) return 2;
+    if (state === 1 && alive) {
+      const payload = seg.ptr + core.segPayloadOffset(seg.ptr);
+      const rc = ringCore();
+      rc.chanSetControl(payload, STOP);
+      new Doorbell(rc.chanServerBell(payload)).ring();
+      // The owner closes the segment (and removes its name) from its event loop.
+      const deadline = performance.now() + timeoutMs;
+      while (core.segState(seg.ptr) === 1 && isProcessAlive(pid, stamp) && performance.now() < deadline) Atomics.wait(sleeper, 0, 0, 2);
+      if (core.segState(seg.ptr) === 1 && isProcessAlive(pid, stamp)) return 3;
+      // A live owner that stopped removed its name itself; removing it again could hit a successor.
+      if (core.segState(seg.ptr) === 2) return 1;
+    }
+    // Its owner died (or closed it without removing the name): remove the name, unless another
+    // process claimed that first (a restarting owner, another removeFunction): it goes either way.
+    try {
+      removeStaleName(name, seg);
+      return 1;
+    } catch {
+      return 3;
     }
   } finally {
     seg.unmap();
   }
-  try {
-    unlinkSegment(name);
-  } catch (err) {
-    if (err instanceof IpcError && err.code === 'NOT_FOUND') return 1;
-    return 3;
-  }
-  return 1;
 }

@@ -128,6 +128,33 @@ test('createFunction() resolves false when serving ends on an error', async () =
   assert.equal(listSegments(name), []);
 });
 
+test('owners racing to take over a dead owner\'s name: exactly one serves it', async () => {
+  const name = testName('race');
+  const dead = server(others()[0]!, name);
+  const racers: Peer[] = [];
+  try {
+    assert.ok((await dead.next()).ready);
+    dead.kill();
+    await dead.done();
+    const startAt = Date.now() + 1500;
+    for (const host of HOSTS) for (let i = 0; i < 2; i++) racers.push(new Peer(host, ['race-serve', name, String(startAt)], {}, {}, 'msgPeer'));
+    const pids = await Promise.all(racers.map(async (r) => (await r.next<{ pid: number }>()).pid));
+    const outcomes = await Promise.all(racers.map(async (r) => (await r.next<{ outcome: string }>()).outcome));
+    assert.equal(outcomes.filter((o) => o === 'serving').length, 1, `outcomes: ${outcomes.join(', ')}`);
+    assert.equal(outcomes.filter((o) => o !== 'serving'), Array(racers.length - 1).fill('ALREADY_EXISTS'));
+    // The name leads to the winner, and nobody is left serving a segment without a name.
+    const winner = outcomes.indexOf('serving');
+    assert.is(await callFunction(name, ['pid']), pids[winner]);
+    assert.is(removeFunction(name), 1);
+    assert.equal(await racers[winner]!.next(), { removed: true });
+  } finally {
+    dead.kill();
+    for (const r of racers) r.kill();
+    removeFunction(name);
+  }
+  assert.equal(listSegments(name), []);
+});
+
 test('createFunction(): four callers making many calls each get exactly their own answers', async () => {
   const count = Number(process.env.MEMBRIDGE_STRESS_CALLS ?? 100_000);
   const host = others()[0]!;

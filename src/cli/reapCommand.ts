@@ -1,6 +1,7 @@
 // `membridge reap`: removes membridge segments that nobody alive is responsible for.
 import { HostVariable } from '../HostVariable.ts';
-import { listSegments, unlinkSegment } from '../internal/MappedSegment.ts';
+import { removeStaleByName } from '../internal/claimStaleName.ts';
+import { listSegments } from '../internal/MappedSegment.ts';
 import { SegmentKind } from '../internal/SegmentKind.ts';
 import { parseDataSegmentName } from '../internal/valueNames.ts';
 import { SharedMemory } from '../SharedMemory.ts';
@@ -33,7 +34,9 @@ function judge(rows: SegmentRow[], users: Map<string, number[]>): Verdict[] {
   const verdicts: Verdict[] = [];
   const inUse = (segment: string): boolean => (users.get(segment)?.length ?? 0) > 0;
   const byName = new Map(rows.map((r) => [r.segment, r]));
-  const unlink = (segment: string) => () => unlinkSegment(segment);
+  // Under a claim (docs/layout.md, "Taking over a stale name"): a restarting owner may be taking
+  // the same name over right now.
+  const unlink = (segment: string) => () => void removeStaleByName(segment);
   const dead = (r: SegmentRow): boolean => r.creatorPid !== 0 && !r.alive;
   for (const row of rows) {
     if (row.state === 'initialising') {

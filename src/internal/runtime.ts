@@ -51,6 +51,8 @@ export interface CoreExports {
   segPayloadOffset(ptr: number): number;
   segPayloadSize(ptr: number): number;
   segCreated(ptr: number): bigint;
+  segReaper(ptr: number): bigint;
+  segCasReaper(ptr: number, expected: bigint, replacement: bigint): bigint;
   segValidate(ptr: number, fileSize: bigint, kind: number, version: number): number;
 }
 
