@@ -926,12 +926,21 @@ export class Channel {
           } else await Promise.resolve();
           continue;
         }
-        // Right after traffic, waitAsync first waits briefly on this thread (futex.ts, hot path).
         let earliest = Infinity;
         for (const c of this.conns) if (c && c.earliest < earliest) earliest = c.earliest;
         now = performance.now();
         const wait = Math.max(0, Math.min(this.opts.livenessMs, earliest - now));
-        const outcome = await this.myBell.waitAsync(seen, wait, this.stopper.signal);
+        // Right after traffic, wait briefly on this thread, synchronously (futex.ts, waitWordHot).
+        // That is no yield to the event loop: the check above (worked) lets timers and I/O in at
+        // least once a millisecond while traffic lasts.
+        if (this.myBell.waitHot(seen, wait) === 'changed') {
+          if (now - lastYield > 1) {
+            await new Promise<void>((r) => setImmediate(r));
+            lastYield = performance.now();
+          }
+          continue;
+        }
+        const outcome = await this.myBell.waitAsync(seen, wait, this.stopper.signal, false);
         lastYield = performance.now();
         if (outcome === 'timed-out') this.checkPeer();
       }

@@ -155,6 +155,30 @@ test('owners racing to take over a dead owner\'s name: exactly one serves it', a
   assert.equal(listSegments(name), []);
 });
 
+test('a function serving a steady stream of calls still lets timers and I/O of its process run', async () => {
+  const name = testName('stream');
+  const done = createFunction(name, (...args: unknown[]) => args);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 2);
+  const caller = new Peer(others()[0]!, ['callsync', name, '20000', 't'], {}, {}, 'msgPeer');
+  try {
+    assert.ok((await caller.next()).ready);
+    const before = ticks;
+    const r = await caller.next<{ wrong: number; ms: number }>(120_000);
+    const during = ticks - before;
+    assert.is(r.wrong, 0);
+    // Back-to-back calls keep the server on its synchronous hot path; it must still yield. A
+    // starved event loop shows no tick at all until the stream ends.
+    assert.ok(during >= Math.min(5, Math.floor(r.ms / 50)), `${during} timer ticks during ${Math.round(r.ms)} ms of calls`);
+  } finally {
+    clearInterval(timer);
+    caller.kill();
+    removeFunction(name);
+  }
+  assert.is(await done, true);
+  assert.equal(listSegments(name), []);
+});
+
 test('createFunction(): four callers making many calls each get exactly their own answers', async () => {
   const count = Number(process.env.MEMBRIDGE_STRESS_CALLS ?? 100_000);
   const host = others()[0]!;

@@ -58,7 +58,7 @@ static void ring(Bell* b) {
 
 // Returns only when seq != seen. The spin loop mirrors native/membridge.cc DoWait exactly.
 // The probe of src/internal/spinPolicy.ts: below the full budget, every probe_every-th spin uses
-// the full 20 us; success restores the budget, failure doubles the interval (16 .. 1024).
+// the full 20 us; success restores the budget, failure doubles the interval (16 .. 64).
 static int since_probe, probe_every = 16;
 
 static void wait_bell(Bell* b, uint32_t seen) {
@@ -85,7 +85,7 @@ static void wait_bell(Bell* b, uint32_t seen) {
     if (spun && spin_mode == SPIN_ADAPTIVE) {
       if (probing) {
         if (spin_ok) budget_ns = 20000, probe_every = 16;
-        else probe_every = probe_every * 2 > 1024 ? 1024 : probe_every * 2;
+        else probe_every = probe_every * 2 > 64 ? 64 : probe_every * 2;
       } else {
         budget_ns = spin_ok ? (budget_ns * 2 > 20000 ? 20000 : budget_ns * 2) : (budget_ns * 0.75 < 500 ? 500 : budget_ns * 0.75);
       }

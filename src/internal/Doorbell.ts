@@ -1,7 +1,7 @@
 // A doorbell in shared memory (layout: assembly/doorbell.ts, docs/layout.md#doorbell): one side
 // rings, the other waits for the ring. Ringing makes a system call only when somebody sleeps.
 import { runtime } from './runtime.ts';
-import { checkTimeout, deadlineOf, sleepWord, spinWord, waitWordAsync, wakeWord, type WaitOutcome } from './futex.ts';
+import { checkTimeout, deadlineOf, sleepWord, spinWord, waitWordAsync, waitWordHot, wakeWord, type WaitOutcome } from './futex.ts';
 
 export class Doorbell {
   /** Bytes a doorbell occupies in shared memory. */
@@ -45,13 +45,25 @@ export class Doorbell {
     }
   }
 
-  /** Like wait(), without blocking the event loop. */
-  async waitAsync(seen: number, timeoutMs = Infinity, signal?: AbortSignal): Promise<WaitOutcome> {
+  /**
+   * Like wait(), without blocking the event loop (beyond the bounded hot path right after traffic,
+   * see waitWordHot; `hot` false skips it).
+   */
+  async waitAsync(seen: number, timeoutMs = Infinity, signal?: AbortSignal, hot = true): Promise<WaitOutcome> {
     const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
     for (;;) {
       if (this.seq !== seen) return 'changed';
       const left = deadline === Infinity ? Infinity : Math.max(0, deadline - performance.now());
-      if ((await waitWordAsync(this.ptr, seen, left, this.sleepersPtr, signal)) === 'timed-out') return this.seq !== seen ? 'changed' : 'timed-out';
+      if ((await waitWordAsync(this.ptr, seen, left, this.sleepersPtr, signal, hot)) === 'timed-out') return this.seq !== seen ? 'changed' : 'timed-out';
     }
+  }
+
+  /**
+   * The synchronous hot path of waitAsync() alone: 'changed' when a ring came within it, undefined
+   * when it did not apply (no recent traffic) or saw nothing within 50 us before `timeoutMs`.
+   */
+  waitHot(seen: number, timeoutMs: number): 'changed' | undefined {
+    if (this.seq !== seen) return 'changed';
+    return waitWordHot(this.ptr, seen, performance.now() + timeoutMs, this.sleepersPtr);
   }
 }

@@ -176,29 +176,46 @@ function abortError(signal: AbortSignal): IpcError {
 }
 
 /**
+ * The hot path of waitWordAsync, on the calling thread and without a promise: right after traffic
+ * (within HOT_WINDOW_MS of the last change seen or noteActivity()), spins for the policy's budget
+ * in WebAssembly, then sleeps in the kernel for the rest of HOT_WAIT_MS (50 us) at most. Returns
+ * 'changed', or undefined when it did not apply or saw nothing: then wait asynchronously.
+ *
+ * Why on the calling thread: a waiter thread costs two extra wake-ups per hop (that thread, then
+ * the event loop): bench/pingpong measured async round trips at 47 us with it against 42 us for a
+ * Unix socket, 2.5-10 us with this path. Sleeping in the kernel, unlike spinning, leaves the CPU to
+ * the peer. Why without a promise: a channel server that awaited it paid several microtask turns
+ * per request (bench/messaging).
+ */
+export function waitWordHot(ptr: number, expected: number, deadline: number, sleepersPtr = -1): 'changed' | undefined {
+  if (HOT_WAIT_MS <= 0) return undefined;
+  const now = performance.now();
+  if (now - lastActivity >= HOT_WINDOW_MS) return undefined;
+  if (spinWord(ptr, expected)) {
+    lastActivity = now;
+    return 'changed';
+  }
+  const left = Math.min(HOT_WAIT_MS, deadline - performance.now());
+  if (!(left > 0)) return undefined;
+  const r = native().futexWait(runtime().u8, ptr, expected | 0, left, 0, sleepersPtr);
+  if (r === WaitResult.NOT_EQUAL || r === WaitResult.WOKEN) {
+    lastActivity = performance.now();
+    return 'changed';
+  }
+  return undefined;
+}
+
+/**
  * Like waitWord, without blocking the event loop for longer than HOT_WAIT_MS (50 us): the wait
  * runs on a dedicated native thread and the promise settles on the event loop, except right after
- * traffic, when it first waits briefly on this thread. An aborted signal rejects with IpcError
- * ABORTED.
+ * traffic, when it first takes the hot path (waitWordHot; `hot` false skips it, for callers that
+ * just tried it). An aborted signal rejects with IpcError ABORTED.
  */
-export async function waitWordAsync(ptr: number, expected: number, timeoutMs: number, sleepersPtr = -1, signal?: AbortSignal): Promise<WaitOutcome> {
+export async function waitWordAsync(ptr: number, expected: number, timeoutMs: number, sleepersPtr = -1, signal?: AbortSignal, hot = true): Promise<WaitOutcome> {
   if (signal?.aborted) throw abortError(signal);
   const deadline = deadlineOf(timeoutMs);
   const rt = runtime();
-  // Hot path: right after traffic, wait on this thread for a bounded moment (HOT_WAIT_MS: the
-  // policy's spin, then the kernel) before handing the wait to a waiter thread. A waiter thread
-  // costs two extra wake-ups per hop (that thread, then the event loop): bench/pingpong measured
-  // async round trips at 47 us with it against 42 us for a Unix socket, and the channel layer
-  // 6 us with this hot wait. Sleeping in the kernel, unlike spinning, leaves the CPU to the peer.
-  if (HOT_WAIT_MS > 0 && performance.now() - lastActivity < HOT_WINDOW_MS) {
-    const spin = spinPolicy.next();
-    const r = native().futexWait(rt.u8, ptr, expected | 0, Math.max(0, Math.min(HOT_WAIT_MS, deadline - performance.now())), spin, sleepersPtr);
-    if (spin > 0) spinPolicy.record(r === WaitResult.CHANGED_WHILE_SPINNING);
-    if (r === WaitResult.CHANGED_WHILE_SPINNING || r === WaitResult.NOT_EQUAL || r === WaitResult.WOKEN) {
-      lastActivity = performance.now();
-      return 'changed';
-    }
-  }
+  if (hot && waitWordHot(ptr, expected, deadline, sleepersPtr) === 'changed') return 'changed';
   const waiter = takeWaiter();
   const onAbort = (): void => waiter.cancel();
   signal?.addEventListener('abort', onAbort, { once: true });

@@ -9,8 +9,11 @@
 // fails every spin once the budget is under 4 us, so it never widens again, and every call pays a
 // kernel sleep and wake (bench/messaging measured callFunctionSync at 17 us that way, 6.8 us with a
 // fixed 20 us spin). So a narrowed budget is probed: every `probeEvery`-th spin uses the full
-// budget; a probe that succeeds restores it, one that fails doubles the interval (up to 1024
-// spins), which keeps the cost small where spinning never pays (both processes on one CPU).
+// budget; a probe that succeeds restores it, one that fails doubles the interval (up to 64
+// spins), which keeps the cost small where spinning never pays (both processes on one CPU: one
+// 20 us probe per 64 waits of ~8 us). A longer interval (1024 was tried) kept two processes that
+// had both narrowed during a slow start sleeping on each other for seconds: a probe only pays when
+// the peer answers fast, which it does only once its own probe has succeeded.
 import { availableParallelism, cpus } from 'node:os';
 import process from 'node:process';
 
@@ -18,7 +21,7 @@ const MIN_NS = 500;
 const START_NS = 4_000;
 const MAX_NS = 20_000;
 const PROBE_MIN = 16;
-const PROBE_MAX = 1024;
+const PROBE_MAX = 64;
 
 function onlineCpus(): number {
   try {
