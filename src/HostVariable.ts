@@ -6,7 +6,7 @@ import { unlinkSegment } from './internal/MappedSegment.ts';
 import { openOrCreateSegment } from './internal/openOrCreateSegment.ts';
 import { SegmentKind } from './internal/SegmentKind.ts';
 import { SharedSegment } from './internal/SharedSegment.ts';
-import { decodeValue, encodeValue } from './internal/valueCodec.ts';
+import { decodeValue, encodeValueTransient } from './internal/valueCodec.ts';
 import { checkValueName, entrySegmentName } from './internal/valueNames.ts';
 import { initValueArea, MAX_SLOTS, ValueSlots, valueAreaSize } from './internal/ValueSlots.ts';
 import { waitForVersion, type WaitForChangeOptions } from './internal/waitForVersion.ts';
@@ -129,7 +129,7 @@ export class HostVariable<T = unknown> {
    * @throws {IpcError} CLOSED, NOT_FOUND (removed), TIMED_OUT (writers outran the copy for 2 s)
    */
   read(): VersionedValue<T> | undefined {
-    const got = this.slotsOrThrow().read();
+    const got = this.slotsOrThrow().read(true);
     if (!got) return undefined;
     this.lastSeen = got.version;
     return { value: decodeValue(got.bytes, this.what) as T, version: got.version };
@@ -142,7 +142,8 @@ export class HostVariable<T = unknown> {
    */
   write(value: T): number {
     const cell = this.slotsOrThrow();
-    const bytes = encodeValue(value, this.what);
+    // Copied into a slot below before anything else can encode.
+    const bytes = encodeValueTransient(value, this.what);
     if (bytes.length > this.maxSize) {
       throw new IpcError('TOO_LARGE', `Cannot write to ${this.what}: the value takes ${bytes.length} bytes encoded, more than its maxSize of ${this.maxSize} bytes`, { name: this.name });
     }

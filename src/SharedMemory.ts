@@ -11,7 +11,7 @@ import { runtime } from './internal/runtime.ts';
 import { SegmentKind } from './internal/SegmentKind.ts';
 import { SharedLock } from './internal/SharedLock.ts';
 import { SharedSegment } from './internal/SharedSegment.ts';
-import { decodeValue, encodeValue } from './internal/valueCodec.ts';
+import { decodeValue, encodeValueTransient } from './internal/valueCodec.ts';
 import { checkValueName, DATA_PREFIX, dataSegmentName, entrySegmentName, parseDataSegmentName } from './internal/valueNames.ts';
 import { initValueArea, ValueSlots, valueAreaSize, type SlotValue } from './internal/ValueSlots.ts';
 import { waitForVersion, type WaitForChangeOptions } from './internal/waitForVersion.ts';
@@ -199,13 +199,18 @@ export class SharedMemory {
    * @throws {IpcError} NOT_FOUND (removed), CLOSED, CORRUPT, TIMED_OUT
    */
   read(): VersionedValue | undefined {
-    const got = this.readBytes();
+    // Decoded at once: the bytes may be a transient view (ValueSlots.read).
+    const got = this.readSlot(true);
     return got && { value: decodeValue(got.bytes, this.what), version: got.version };
   }
 
   /** read() without decoding: the stored (pybytes) bytes. */
   readBytes(): SlotValue | undefined {
-    const got = this.current().cell.read();
+    return this.readSlot(false);
+  }
+
+  private readSlot(transient: boolean): SlotValue | undefined {
+    const got = this.current().cell.read(transient);
     if (got) this.lastSeen = got.version;
     return got;
   }
@@ -215,7 +220,8 @@ export class SharedMemory {
    * @throws {IpcError} NOT_FOUND (removed), TOO_LARGE (over 1 GiB encoded), TIMED_OUT, CLOSED
    */
   write(value: unknown): number {
-    return this.writeBytes(encodeValue(value, this.what));
+    // writeBytes copies it into a slot before anything else can encode.
+    return this.writeBytes(encodeValueTransient(value, this.what));
   }
 
   /** write() of already-encoded (pybytes) bytes. */

@@ -33,6 +33,30 @@ test('HostVariable.data reads back what was written, with rising versions', () =
   }
 });
 
+test('values read earlier stay intact while later writes and reads reuse scratch memory', () => {
+  const name = testName('hvkeep');
+  const name2 = testName('hvkeep');
+  const v = new HostVariable<unknown>(name, { maxSize: 4096 });
+  const w = new HostVariable<unknown>(name2, { maxSize: 4096 });
+  try {
+    const big = (fill: number): Uint8Array => new Uint8Array(1000).fill(fill);
+    v.data = { payload: big(1), tag: 'one' };
+    const first = v.data as { payload: Uint8Array; tag: string };
+    v.data = { payload: big(2), tag: 'two' };
+    w.data = ['other', big(3)];
+    const second = v.data as { payload: Uint8Array; tag: string };
+    assert.is(w.data instanceof Array, true);
+    assert.equal(first, { payload: big(1), tag: 'one' });
+    assert.equal(second, { payload: big(2), tag: 'two' });
+    assert.is(first.payload.buffer === second.payload.buffer, false, 'decoded bytes own their memory');
+  } finally {
+    v.close();
+    w.close();
+    HostVariable.remove(name);
+    HostVariable.remove(name2);
+  }
+});
+
 test('HostVariable.data holds any pybytes value', () => {
   const name = testName('hvobj');
   const v = new HostVariable<unknown>(name, { maxSize: 1024 });

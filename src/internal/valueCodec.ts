@@ -3,7 +3,7 @@
 // read each other's values. Encoding happens before any shared memory is touched, so a value that
 // cannot be encoded throws and changes nothing.
 import { decode } from '../pybytes/decode.ts';
-import { encode } from '../pybytes/encode.ts';
+import { encode, encodeTransient } from '../pybytes/encode.ts';
 
 /**
  * Encodes a value into the bytes stored in shared memory.
@@ -12,6 +12,14 @@ import { encode } from '../pybytes/encode.ts';
  */
 export function encodeValue(value: unknown, _what: string): Uint8Array {
   return encode(value);
+}
+
+/**
+ * encodeValue() into the encoder's reusable buffer: the view is valid only until the next encode,
+ * so the caller must copy it into shared memory before anything else encodes.
+ */
+export function encodeValueTransient(value: unknown, _what: string): Uint8Array {
+  return encodeTransient(value);
 }
 
 /**
