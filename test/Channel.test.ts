@@ -188,6 +188,28 @@ test('a client that writes an impossible record loses its connection; the server
   assert.equal(listSegments(name), []);
 });
 
+test('Channel.notify() calls made without waiting queue copies of their messages, in order', async () => {
+  const host = HOSTS.find((h) => h !== currentHost())!;
+  const name = testName('burst');
+  const peer = new Peer(host, ['slow-sink', name, '500'], {}, {}, 'msgPeer');
+  let client: Channel | undefined;
+  try {
+    assert.ok((await peer.next()).ready);
+    client = new Channel(name, 'client').open();
+    // 500 messages of ~310 bytes into a 1 KiB ring at once: most wait in the queue while later
+    // ones are encoded into the same encoder buffer.
+    const sends: Array<Promise<void>> = [];
+    for (let i = 0; i < 500; i++) sends.push(client.notify([i, new Uint8Array(300).fill(i & 0xff)], { timeoutMs: 20_000 }));
+    await Promise.all(sends);
+    assert.equal(await peer.next(), { got: 500, inOrder: true });
+  } finally {
+    client?.close();
+    peer.kill();
+    await peer.done();
+  }
+  assert.equal(listSegments(name), []);
+});
+
 test('Channel server open() refuses a live name and takes over a closed one with the next generation', async () => {
   const name = testName('gen');
   const a = new Channel(name, 'server').open();

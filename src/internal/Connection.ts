@@ -7,7 +7,7 @@ import { RemoteError } from '../RemoteError.ts';
 import { Doorbell } from './Doorbell.ts';
 import { wakeWord } from './futex.ts';
 import { memoryView, Outgoing, RAW_TYPE, RecordType, Ring, ringCore, type MessageSink } from './Ring.ts';
-import { decodeValue, encodeValue } from './messageCodec.ts';
+import { decodeValue, encodeValue, encodeValueTransient } from './messageCodec.ts';
 
 export interface Pending {
   resolve(value: unknown): void;
@@ -35,11 +35,12 @@ interface ErrorRecord {
 /**
  * A message carrying `value`. A Uint8Array goes as raw bytes (no encoding: the receiver gets an
  * equal Uint8Array, as pybytes would give it); everything else as pybytes, encoded now, before any
- * shared state is touched.
+ * shared state is touched, into the encoder's scratch: post it (tryPost) or queue it (enqueue
+ * copies it) before anything else encodes.
  */
 export function outgoing(type: number, id: number, value: unknown): Outgoing {
   if (value instanceof Uint8Array) return new Outgoing(type, id, value, true);
-  return new Outgoing(type, id, encodeValue(value));
+  return new Outgoing(type, id, encodeValueTransient(value), false, true);
 }
 
 /** The value of a delivered message (see MessageSink). */
@@ -129,8 +130,12 @@ export class Connection {
   }
 
   enqueue(q: Queued): void {
-    // A raw payload is still the caller's array: keep what it held at the time of the call.
-    if (q.msg.raw && !q.msg.started) q.msg.payload = q.msg.payload.slice();
+    // A borrowed payload (the caller's array, the encoder's scratch) changes once the caller goes
+    // on: keep what it held at the time of the call, the part already written included (offset).
+    if (q.msg.borrowed) {
+      q.msg.payload = q.msg.payload.slice();
+      q.msg.borrowed = false;
+    }
     this.queue.push(q);
     if (q.deadline < this.earliest) this.earliest = q.deadline;
   }

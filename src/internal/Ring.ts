@@ -89,10 +89,15 @@ export class Outgoing {
   constructor(
     readonly type: number,
     readonly id: number,
-    /** The bytes; a raw payload may be the caller's own array until it is queued (then copied). */
+    /** The bytes; a borrowed payload is not ours to keep (see `borrowed`). */
     public payload: Uint8Array,
     /** The payload is raw bytes (a Uint8Array value), not a pybytes message. */
     readonly raw = false,
+    /**
+     * The payload is the caller's own array (raw) or the encoder's scratch buffer: valid only
+     * until the caller goes on. Whoever keeps the message for later (a queue) copies it first.
+     */
+    public borrowed = raw,
   ) {}
   get done(): boolean {
     return this.started && this.offset === this.payload.length;

@@ -7,7 +7,7 @@
 // memory, with no copy; a message reassembled from chunks is an ordinary array.
 import { decodeFromCore } from './coreCodec.ts';
 import { decode } from '../pybytes/decode.ts';
-import { encode } from '../pybytes/encode.ts';
+import { encode, encodeTransient } from '../pybytes/encode.ts';
 
 /**
  * Encodes a value for a message.
@@ -16,6 +16,15 @@ import { encode } from '../pybytes/encode.ts';
  */
 export function encodeValue(value: unknown): Uint8Array {
   return encode(value === undefined ? null : value);
+}
+
+/**
+ * encodeValue() into the encoder's reusable buffer, valid only until the next encode: for a
+ * message written into its ring at once (a queued one is copied first, Connection.enqueue). Saves
+ * an ArrayBuffer per message, 1.5-4 us on Node 20 and Deno for more than 64 bytes.
+ */
+export function encodeValueTransient(value: unknown): Uint8Array {
+  return encodeTransient(value === undefined ? null : value);
 }
 
 /**
