@@ -30,13 +30,6 @@
 #include <string>
 #include <thread>
 
-#if defined(__x86_64__) || defined(__i386__)
-#define MB_PAUSE() __builtin_ia32_pause()
-#elif defined(__aarch64__) || defined(__arm__)
-#define MB_PAUSE() __asm__ __volatile__("yield")
-#else
-#define MB_PAUSE() ((void)0)
-#endif
 
 namespace {
 
@@ -247,31 +240,15 @@ long SysFutex(int32_t* addr, int op, int32_t val, const struct timespec* ts) {
   return syscall(SYS_futex, addr, op, val, ts, nullptr, 0);
 }
 
-uint64_t NowNs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+// Code 4 (changed while spinning) belonged to a spin this addon no longer does: callers spin in
+// WebAssembly first (src/internal/futex.ts), where the policy is.
+enum WaitCode { kWoken = 0, kNotEqual = 1, kTimedOut = 2, kInterrupted = 3, kCancelled = 5 };
 
-enum WaitCode { kWoken = 0, kNotEqual = 1, kTimedOut = 2, kInterrupted = 3, kChangedWhileSpinning = 4, kCancelled = 5 };
-
-// The waiter-count protocol (docs/layout.md, "futex word"): after the spin fails the waiter adds
-// itself to the count, and the kernel re-checks the word, so a waker that stores first and reads
+// The waiter-count protocol (docs/layout.md, "futex word"): the waiter adds itself to the count
+// right before sleeping, and the kernel re-checks the word, so a waker that stores first and reads
 // the count second (both sequentially consistent) either sees the waiter or the waiter sees the
 // new value. Wakers therefore only make the syscall when someone really sleeps.
-int DoWait(int32_t* word, int32_t expected, double timeoutMs, double spinNs, int32_t* waiters,
-           const std::atomic<bool>* cancel) {
-  if (spinNs > 0) {
-    uint64_t start = NowNs();
-    uint64_t budget = (uint64_t)spinNs;
-    for (;;) {
-      for (int i = 0; i < 32; i++) {
-        if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != expected) return kChangedWhileSpinning;
-        MB_PAUSE();
-      }
-      if (NowNs() - start >= budget) break;
-    }
-  }
+int DoWait(int32_t* word, int32_t expected, double timeoutMs, int32_t* waiters, const std::atomic<bool>* cancel) {
   struct timespec ts, *pts = nullptr;
   if (timeoutMs >= 0) {
     double sec = timeoutMs / 1000.0;
@@ -301,13 +278,12 @@ int32_t* WordAt(const Napi::Env& env, const View& v, int64_t offset) {
   return reinterpret_cast<int32_t*>(v.data + offset);
 }
 
-// The arguments of a wait: (view, offset, expected, timeoutMs (<0: none), spinNs,
-// sleepersOffset (<0: none)), shared by futexWait and Waiter.wait.
+// The arguments of a wait: (view, offset, expected, timeoutMs (<0: none), sleepersOffset (<0:
+// none)), shared by futexWait and Waiter.wait.
 struct WaitArgs {
   int32_t* word;
   int32_t expected;
   double timeoutMs;
-  double spinNs;
   int32_t* sleepers;
 };
 
@@ -318,16 +294,15 @@ WaitArgs GetWaitArgs(const Napi::CallbackInfo& info) {
   a.word = WordAt(env, v, GetInt(env, info[1], "offset"));
   a.expected = (int32_t)(uint32_t)GetInt(env, info[2], "expected");
   a.timeoutMs = GetDouble(env, info[3], "timeoutMs");
-  a.spinNs = GetDouble(env, info[4], "spinNs");
-  int64_t so = GetInt(env, info[5], "sleepersOffset");
+  int64_t so = GetInt(env, info[4], "sleepersOffset");
   a.sleepers = so < 0 ? nullptr : WordAt(env, v, so);
   return a;
 }
 
-// futexWait(view, offset, expected, timeoutMs, spinNs, sleepersOffset) -> code
+// futexWait(view, offset, expected, timeoutMs, sleepersOffset) -> code
 Napi::Value FutexWait(const Napi::CallbackInfo& info) {
   WaitArgs a = GetWaitArgs(info);
-  return Num(info.Env(), DoWait(a.word, a.expected, a.timeoutMs, a.spinNs, a.sleepers, nullptr));
+  return Num(info.Env(), DoWait(a.word, a.expected, a.timeoutMs, a.sleepers, nullptr));
 }
 
 // futexWake(view, offset, count) -> number woken | -errno
@@ -357,7 +332,6 @@ struct WaiterState {
   int32_t expected = 0;
   int32_t* waiters = nullptr;
   double timeoutMs = -1;
-  double spinNs = 0;
   uint32_t token = 0;
   std::atomic<bool> cancel{false};
   // Null once the host destroyed the function (after our release, or at environment teardown,
@@ -404,10 +378,9 @@ class Waiter : public Napi::ObjectWrap<Waiter> {
       int32_t expected = s->expected;
       int32_t* waiters = s->waiters;
       double timeoutMs = s->timeoutMs;
-      double spinNs = s->spinNs;
       uint32_t token = s->token;
       lk.unlock();
-      int code = DoWait(word, expected, timeoutMs, spinNs, waiters, &s->cancel);
+      int code = DoWait(word, expected, timeoutMs, waiters, &s->cancel);
       lk.lock();
       s->hasRequest = false;
       if (s->stop || !s->tsfn) return;
@@ -443,7 +416,7 @@ class Waiter : public Napi::ObjectWrap<Waiter> {
     d->Resolve(Napi::Number::New(env, done->code));
   }
 
-  // wait(view, offset, expected, timeoutMs, spinNs, waitersOffset) -> Promise<code>
+  // wait(view, offset, expected, timeoutMs, waitersOffset) -> Promise<code>
   Napi::Value Wait(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (deferred_) throw Napi::Error::New(env, "a wait is already pending on this waiter");
@@ -459,7 +432,6 @@ class Waiter : public Napi::ObjectWrap<Waiter> {
       state_->expected = a.expected;
       state_->waiters = a.sleepers;
       state_->timeoutMs = a.timeoutMs;
-      state_->spinNs = a.spinNs;
       state_->token = ++token_;
       state_->cancel.store(false);
       state_->hasRequest = true;
@@ -574,7 +546,7 @@ Napi::Value ErrnoName(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("abiVersion", Napi::Number::New(env, 2));
   exports.Set("pageSize", Napi::Function::New(env, PageSize));
   exports.Set("shmCreate", Napi::Function::New(env, ShmCreate));
   exports.Set("shmOpen", Napi::Function::New(env, ShmOpen));

@@ -4,7 +4,8 @@
 //   3. the native addon (scripts/build-addon.mjs)
 //   4. esbuild bundles for ESM and CJS, and the CLI
 //   5. .d.ts files with tsc
-// `node scripts/build.mjs wasm` stops after step 2 (what the tests need to bundle src/).
+// `node scripts/build.mjs wasm` stops after step 2 (what the tests need to bundle src/);
+// `node scripts/build.mjs bundles` stops after step 4 (what the tests of the built package need).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -42,7 +43,8 @@ if (only === 'wasm') process.exit(0);
 
 run(process.execPath, [join(root, 'scripts/build-addon.mjs')]);
 
-rmSync(join(root, 'dist'), { recursive: true, force: true });
+// A full build starts from an empty dist/; `bundles` only rewrites the bundles (keeps the .d.ts).
+if (only !== 'bundles') rmSync(join(root, 'dist'), { recursive: true, force: true });
 const esbuild = bin('esbuild');
 const common = ['--bundle', '--target=es2022', '--log-level=warning', '--legal-comments=none'];
 const cjsShim = ['--define:import.meta.url=__membridge_import_meta_url', `--banner:js=const __membridge_import_meta_url = require('node:url').pathToFileURL(__filename).href;`];
@@ -56,5 +58,6 @@ if (existsSync(join(root, 'src/cli.ts'))) {
   run(esbuild, ['src/cli.ts', ...common, '--platform=node', '--format=esm', '--outfile=dist/cli.js', '--banner:js=#!/usr/bin/env node']);
   chmodSync(join(root, 'dist/cli.js'), 0o755);
 }
+if (only === 'bundles') process.exit(0);
 run(bin('tsc'), ['-p', 'tsconfig.build.json']);
 console.log('membridge: built dist/, build/membridge.node and build/wasm/');

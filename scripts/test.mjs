@@ -38,9 +38,11 @@ function walk(dir) {
   });
 }
 
-// Fresh WebAssembly and addon (cheap when up to date), then one bundle per test file and fixture.
-execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), 'wasm'], { stdio: ['ignore', 'ignore', 'inherit'] });
-execFileSync(process.execPath, [join(root, 'scripts/build-addon.mjs')], { stdio: 'inherit' });
+// Fresh WebAssembly, addon and dist/ bundles (cheap when up to date), then one bundle per test file
+// and fixture.
+// The README test runs the built package (dist/), which must match the addon just built: a stale
+// dist/ fails with "ABI version" errors after an addon change.
+execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), 'bundles'], { stdio: ['ignore', 'ignore', 'inherit'] });
 rmSync(out, { recursive: true, force: true });
 const sources = walk(join(root, 'test')).filter((f) => f.endsWith('.test.ts') || (f.includes('/fixtures/') && f.endsWith('.ts')));
 const wanted = sources.filter((f) => !f.endsWith('.test.ts') || filters.length === 0 || filters.some((s) => f.includes(s)));

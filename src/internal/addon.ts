@@ -13,7 +13,7 @@ import { IpcError } from '../IpcError.ts';
 
 /** A dedicated thread serving one asynchronous futex wait at a time. */
 export interface NativeWaiter {
-  wait(view: Uint8Array, offset: number, expected: number, timeoutMs: number, spinNs: number, sleepersOffset: number): Promise<number>;
+  wait(view: Uint8Array, offset: number, expected: number, timeoutMs: number, sleepersOffset: number): Promise<number>;
   cancel(): void;
   close(): void;
   pending(): boolean;
@@ -33,7 +33,7 @@ export interface NativeAddon {
   baseAddress(view: Uint8Array): bigint;
   mapInto(view: Uint8Array, offset: number, length: number, fd: number, populate: boolean): number;
   restore(view: Uint8Array, offset: number, length: number): number;
-  futexWait(view: Uint8Array, offset: number, expected: number, timeoutMs: number, spinNs: number, sleepersOffset: number): number;
+  futexWait(view: Uint8Array, offset: number, expected: number, timeoutMs: number, sleepersOffset: number): number;
   futexWake(view: Uint8Array, offset: number, count: number): number;
   Waiter: new () => NativeWaiter;
   processStartTime(pid: number): number;
@@ -46,11 +46,10 @@ export const WaitResult = {
   NOT_EQUAL: 1,
   TIMED_OUT: 2,
   INTERRUPTED: 3,
-  CHANGED_WHILE_SPINNING: 4,
   CANCELLED: 5,
 } as const;
 
-const ABI_VERSION = 1;
+const ABI_VERSION = 2;
 let loaded: NativeAddon | undefined;
 let failure: string | undefined;
 

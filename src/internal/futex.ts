@@ -106,7 +106,7 @@ export function sleepWord(ptr: number, expected: number, deadline: number, sleep
     // A caller that has just computed the deadline passes the timeout itself: one clock read
     // (~110 ns) fewer per sleep.
     const left = first ? firstTimeoutMs : deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
-    const outcome = outcomeOf(addon.futexWait(rt.u8, ptr, expected | 0, left, 0, sleepersPtr), deadline);
+    const outcome = outcomeOf(addon.futexWait(rt.u8, ptr, expected | 0, left, sleepersPtr), deadline);
     if (outcome) return outcome;
   }
 }
@@ -127,7 +127,6 @@ function outcomeOf(r: number, deadline: number): WaitOutcome | undefined {
   switch (r) {
     case WaitResult.WOKEN:
     case WaitResult.NOT_EQUAL:
-    case WaitResult.CHANGED_WHILE_SPINNING:
     case WaitResult.CANCELLED:
       return 'changed';
     case WaitResult.TIMED_OUT:
@@ -197,7 +196,7 @@ export function waitWordHot(ptr: number, expected: number, deadline: number, sle
   }
   const left = Math.min(HOT_WAIT_MS, deadline - performance.now());
   if (!(left > 0)) return undefined;
-  const r = native().futexWait(runtime().u8, ptr, expected | 0, left, 0, sleepersPtr);
+  const r = native().futexWait(runtime().u8, ptr, expected | 0, left, sleepersPtr);
   if (r === WaitResult.NOT_EQUAL || r === WaitResult.WOKEN) {
     lastActivity = performance.now();
     return 'changed';
@@ -222,7 +221,7 @@ export async function waitWordAsync(ptr: number, expected: number, timeoutMs: nu
   try {
     for (;;) {
       const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
-      const r = await waiter.wait(rt.u8, ptr, expected | 0, left, 0, sleepersPtr);
+      const r = await waiter.wait(rt.u8, ptr, expected | 0, left, sleepersPtr);
       // A cancelled wait is either our abort or a spurious wake-up to re-check.
       if (r === WaitResult.CANCELLED && signal?.aborted) throw abortError(signal);
       const outcome = outcomeOf(r, deadline);
