@@ -1,16 +1,16 @@
 // Create-or-open for named shared values, including recovery from a creator that died while
 // initialising (the segment would otherwise say "initialising" forever).
 import { IpcError } from '../IpcError.ts';
-import { MappedSegment, unlinkSegment } from './MappedSegment.ts';
+import { removeStaleName } from './claimStaleName.ts';
+import { MappedSegment } from './MappedSegment.ts';
 import { isProcessAlive } from './processIdentity.ts';
 import { runtime } from './runtime.ts';
 import { SharedSegment, type OpenSegmentOptions } from './SharedSegment.ts';
 
 /**
  * Removes `name` if it is a membridge segment still initialising whose creator is dead. Returns
- * whether it did. Two processes may both find the same corpse; the pid and stamp are re-read just
- * before the unlink, which leaves only a window of a few microseconds in which a fresh segment of a
- * third process could be removed instead (it would then fail to open and retry).
+ * whether the name is gone. Two processes may both find the same corpse: only the one that claims
+ * it (claimStaleName) unlinks, so neither can remove the other's fresh segment by mistake.
  */
 export function removeAbandoned(name: string): boolean {
   let seg: MappedSegment;
@@ -25,8 +25,7 @@ export function removeAbandoned(name: string): boolean {
     if (seg.size < core.segHeaderSize() || core.segState(ptr) !== 0) return false;
     const pid = core.segCreatorPid(ptr);
     if (pid === 0 || isProcessAlive(pid, core.segCreatorStamp(ptr))) return false;
-    unlinkSegment(name);
-    return true;
+    return removeStaleName(name, seg);
   } catch {
     return false;
   } finally {
