@@ -7,6 +7,8 @@ import { runtime } from '../src/internal/runtime.ts';
 import { SegmentKind } from '../src/internal/SegmentKind.ts';
 import { SharedSegment } from '../src/internal/SharedSegment.ts';
 import { core } from '../src/internal/ValueSlots.ts';
+import { listSegments, MappedSegment } from '../src/internal/MappedSegment.ts';
+import { entrySegmentName } from '../src/internal/valueNames.ts';
 import { codeOf } from './helpers/expect.ts';
 import { testName } from './helpers/names.ts';
 import { takeValueLeftovers } from './helpers/valueSegments.ts';
@@ -55,6 +57,24 @@ test('values read earlier stay intact while later writes and reads reuse scratch
     HostVariable.remove(name);
     HostVariable.remove(name2);
   }
+});
+
+test('a variable whose creator died while initialising it is recreated, not waited for', () => {
+  const name = testName('half');
+  // What a creator that died between creating the segment and publishing it leaves behind.
+  const half = MappedSegment.create(entrySegmentName(name), 4096);
+  runtime().core.segInit(half.ptr, SegmentKind.VARIABLE, 1, 4096n, 0x3ffffff0, 1, 1, 1000, BigInt(Date.now()));
+  half.unmap();
+  const v = new HostVariable<number>(name, { maxSize: 64 });
+  try {
+    assert.ok(v.created, 'the abandoned segment was removed and a new one created');
+    v.data = 7;
+    assert.is(v.data, 7);
+  } finally {
+    v.close();
+    HostVariable.remove(name);
+  }
+  assert.equal(listSegments(entrySegmentName(name)), []);
 });
 
 test('HostVariable.data holds any pybytes value', () => {
