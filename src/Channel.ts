@@ -917,32 +917,27 @@ export class Channel {
           lastReap = now;
           this.reap();
         }
-        if (worked) {
-          noteActivity(now);
-          // Let handlers' promises, timers and I/O run between batches.
-          if (now - lastYield > 1) {
-            await new Promise<void>((r) => setImmediate(r));
+        if (worked) noteActivity(now);
+        else {
+          let earliest = Infinity;
+          for (const c of this.conns) if (c && c.earliest < earliest) earliest = c.earliest;
+          now = performance.now();
+          const wait = Math.max(0, Math.min(this.opts.livenessMs, earliest - now));
+          // Right after traffic, wait briefly on this thread, synchronously (futex.ts,
+          // waitWordHot). That is no yield to the event loop, hence the one below.
+          if (this.myBell.waitHot(seen, wait) !== 'changed') {
+            const outcome = await this.myBell.waitAsync(seen, wait, this.stopper.signal, false);
             lastYield = performance.now();
-          } else await Promise.resolve();
-          continue;
-        }
-        let earliest = Infinity;
-        for (const c of this.conns) if (c && c.earliest < earliest) earliest = c.earliest;
-        now = performance.now();
-        const wait = Math.max(0, Math.min(this.opts.livenessMs, earliest - now));
-        // Right after traffic, wait briefly on this thread, synchronously (futex.ts, waitWordHot).
-        // That is no yield to the event loop: the check above (worked) lets timers and I/O in at
-        // least once a millisecond while traffic lasts.
-        if (this.myBell.waitHot(seen, wait) === 'changed') {
-          if (now - lastYield > 1) {
-            await new Promise<void>((r) => setImmediate(r));
-            lastYield = performance.now();
+            if (outcome === 'timed-out') this.checkPeer();
+            continue;
           }
-          continue;
         }
-        const outcome = await this.myBell.waitAsync(seen, wait, this.stopper.signal, false);
-        lastYield = performance.now();
-        if (outcome === 'timed-out') this.checkPeer();
+        // While traffic lasts, let timers and I/O in at least once a millisecond, and handlers'
+        // promises after every batch of work.
+        if (now - lastYield > 1) {
+          await new Promise<void>((r) => setImmediate(r));
+          lastYield = performance.now();
+        } else if (worked) await Promise.resolve();
       }
     } catch (err) {
       if (this.state === 'open') {
