@@ -93,7 +93,7 @@ class FbFrame {
 // @ts-ignore: decorator
 @inline const FB_MAX_POSITION: u64 = 0x20000000000000;
 
-// Status codes shared with src/FrameBufferClient.ts.
+// Status codes shared with src/framebuffer/FrameBufferClient.ts.
 // @ts-ignore: decorator
 @inline const FB_OK: i32 = 0;
 // @ts-ignore: decorator

@@ -17,7 +17,7 @@
 // magic      0x4753424d ("MBSG" little-endian), written first: "this is ours, maybe not ready".
 // version    layout version of the kind-specific part; openers refuse other versions.
 // kind       what the payload is (1 memory, 2 variable, 3 channel, 4 function, 5 dispatcher,
-//            6 framebuffer, …; the table lives in src/internal/SegmentKind.ts).
+//            6 framebuffer, …; the table lives in src/segments/SegmentKind.ts).
 // state      0 initialising, 1 ready, 2 closed. SYNC POINT: the creator fills every other field and
 //            the payload, then stores 1 with release order; an opener that loads 1 (acquire) sees
 //            all of it.
@@ -57,7 +57,7 @@ class SegmentHeader {
 // @ts-ignore: decorator
 @inline const STATE_CLOSED: u32 = 2;
 
-// Results of segValidate (src/internal/segmentProtocol.ts maps them to IpcError codes).
+// Results of segValidate (src/segments/Segment.ts maps them to IpcError codes).
 // @ts-ignore: decorator
 @inline const OK: i32 = 0;
 // @ts-ignore: decorator

@@ -21,7 +21,7 @@
 // published   (version << 8) | (frozen << 7) | slot. Version 0: nothing was ever written. One
 //             64-bit store names the newest complete value and its version together.
 //             "frozen" (bit 7): the area is retired (a larger generation replaces it, see
-//             src/internal/MemoryDirectory.ts); no writer may publish here any more.
+//             src/values/SharedMemory.ts); no writer may publish here any more.
 // lastVersion the highest version handed out; writers take theirs with one atomic add.
 // bell        a Doorbell (assembly/doorbell.ts) rung after every publish.
 //
@@ -102,7 +102,7 @@ class SlotDescriptor {
 // @ts-ignore: decorator
 @inline const ALIGN: u32 = 64;
 
-// Results shared with src/internal/ValueSlots.ts.
+// Results shared with src/values/ValueSlots.ts.
 // @ts-ignore: decorator
 @inline const NO_FREE_SLOT: i32 = -1;
 // @ts-ignore: decorator

@@ -13,9 +13,9 @@ import { createServer, connect, type Socket } from 'node:net';
 import { tmpdir, cpus, release } from 'node:os';
 import { join, dirname } from 'node:path';
 import process from 'node:process';
-import { FrameBufferClient } from '../src/FrameBufferClient.ts';
-import { FrameBufferServer } from '../src/FrameBufferServer.ts';
-import { runtime } from '../src/internal/runtime.ts';
+import { FrameBufferClient } from '../src/framebuffer/FrameBufferClient.ts';
+import { FrameBufferServer } from '../src/framebuffer/FrameBufferServer.ts';
+import { runtime } from '../src/platform/runtime.ts';
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help')) {

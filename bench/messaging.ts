@@ -19,12 +19,12 @@ import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { callFunction } from '../src/callFunction.ts';
-import { callFunctionSync } from '../src/callFunctionSync.ts';
-import { Channel } from '../src/Channel.ts';
-import { listSegments, unlinkSegment } from '../src/internal/MappedSegment.ts';
-import { createFunction } from '../src/createFunction.ts';
-import { removeFunction } from '../src/removeFunction.ts';
+import { callFunction } from '../src/messaging/callFunction.ts';
+import { callFunctionSync } from '../src/messaging/callFunctionSync.ts';
+import { Channel } from '../src/messaging/Channel.ts';
+import { listSegments, unlinkSegment } from '../src/segments/SegmentMapping.ts';
+import { createFunction } from '../src/messaging/createFunction.ts';
+import { removeFunction } from '../src/messaging/removeFunction.ts';
 
 const script = fileURLToPath(import.meta.url);
 const root = join(dirname(script), '..', '..');

@@ -13,8 +13,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { Doorbell } from '../src/internal/Doorbell.ts';
-import { MappedSegment, unlinkSegment } from '../src/internal/MappedSegment.ts';
+import { Doorbell } from '../src/segments/Doorbell.ts';
+import { SegmentMapping, unlinkSegment } from '../src/segments/SegmentMapping.ts';
 import { acrossRounds, summarize, type Stats } from './lib/stats.ts';
 import { currentHost, executable, hostCommand, hostVersion, repoRoot, type Host } from './lib/hosts.ts';
 
@@ -94,7 +94,7 @@ function segmentName(): string {
 
 async function pingMembridge(wait: WaitKind, pongHost: Host, warmup: number, iterations: number, pongCpu: number | undefined): Promise<Stats> {
   const name = segmentName();
-  const seg = MappedSegment.create(name, 4096);
+  const seg = SegmentMapping.create(name, 4096);
   let linked = true;
   const unlinkOnce = (): void => {
     if (linked) {
@@ -142,7 +142,7 @@ async function pingMembridge(wait: WaitKind, pongHost: Host, warmup: number, ite
 }
 
 async function pongMembridge(name: string, wait: WaitKind, total: number): Promise<void> {
-  const seg = MappedSegment.open(name);
+  const seg = SegmentMapping.open(name);
   const a = new Doorbell(seg.at(BELL_A, Doorbell.size));
   const b = new Doorbell(seg.at(BELL_B, Doorbell.size));
   let seenA = a.seq;
@@ -497,7 +497,7 @@ async function orchestrate(argv: string[]): Promise<void> {
           'Two OS processes, lockstep ping-pong. Each mode and round runs in fresh processes; modes are interleaved within a round. ' +
           'The ping side times every round trip (performance.now() in JS, CLOCK_MONOTONIC in C) and checks that the peer counter advanced by exactly 1. ' +
           'Per round: median, p99, p99.9 (nearest rank), mean. Across rounds: the median of each statistic.',
-        membridge: 'One 4 KiB segment, doorbell A (ping→pong) at offset 0 and doorbell B (pong→ping) at offset 64. Ping: ring A, wait B. Pong: wait A, ring B. sync = Doorbell.wait (addon futexWait with the adaptive spin of src/internal/spinPolicy.ts), async = Doorbell.waitAsync on both sides (the policy\'s spin on the main thread, then a dedicated waiter thread + threadsafe function).',
+        membridge: 'One 4 KiB segment, doorbell A (ping→pong) at offset 0 and doorbell B (pong→ping) at offset 64. Ping: ring A, wait B. Pong: wait A, ring B. sync = Doorbell.wait (addon futexWait with the adaptive spin of src/platform/spinPolicy.ts), async = Doorbell.waitAsync on both sides (the policy\'s spin on the main thread, then a dedicated waiter thread + threadsafe function).',
         c: 'bench/c/futex_pingpong.c, cc -O2: fork() + MAP_SHARED page, the same doorbell protocol (seq + sleepers, wake only when sleepers > 0), spin loop identical to native DoWait (32 × load+PAUSE per clock check). Spin modes: none, fixed 4 µs, adaptive (same policy as spinPolicy.ts).',
         uds: 'node:net over a Unix socket in os.tmpdir(); 1-byte messages, echoed and checked.',
         ipc: 'child_process.fork + process.send of a number (json serialization), echoed and checked.',

@@ -14,8 +14,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { HostVariable } from '../src/HostVariable.ts';
-import { SharedMemory } from '../src/SharedMemory.ts';
+import { HostVariable } from '../src/values/HostVariable.ts';
+import { SharedMemory } from '../src/values/SharedMemory.ts';
 import { summarize, type Stats } from './lib/stats.ts';
 import { hostCommand, hostVersion } from './lib/hosts.ts';
 

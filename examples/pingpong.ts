@@ -4,7 +4,7 @@
 //   node build/examples/pingpong.mjs [--child-host bun|deno|node] [--wait sync|async] [--iterations N]
 //
 // The pieces, in the order they are used:
-//   MappedSegment  a /dev/shm segment mapped into this process's WebAssembly memory
+//   SegmentMapping  a /dev/shm segment mapped into this process's WebAssembly memory
 //   Doorbell       8 bytes in that segment: a sequence number and a count of sleepers. ring() bumps
 //                  the number and makes a system call only when somebody sleeps; wait(seen) returns
 //                  once the number differs from `seen` (it spins briefly, then sleeps in the kernel).
@@ -12,9 +12,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { Doorbell } from '../src/internal/Doorbell.ts';
-import { MappedSegment, unlinkSegment } from '../src/internal/MappedSegment.ts';
-import { isProcessAlive } from '../src/internal/processIdentity.ts';
+import { Doorbell } from '../src/segments/Doorbell.ts';
+import { SegmentMapping, unlinkSegment } from '../src/segments/SegmentMapping.ts';
+import { isProcessAlive } from '../src/platform/processIdentity.ts';
 
 // Layout of our 4 KiB segment: two doorbells, each on its own 64-byte cache line so that one
 // side's ring does not disturb the line the other side is watching.
@@ -48,7 +48,7 @@ export interface PingPongResult {
 export async function runParent(o: PingPongOptions): Promise<PingPongResult> {
   const name = `${o.prefix}${process.pid}`;
   // 1. Create the segment. From here on its name exists in /dev/shm until we unlink it.
-  const segment = MappedSegment.create(name, SEGMENT_SIZE);
+  const segment = SegmentMapping.create(name, SEGMENT_SIZE);
   let named = true;
   const unlinkOnce = (): void => {
     if (named) {
@@ -116,7 +116,7 @@ export async function runParent(o: PingPongOptions): Promise<PingPongResult> {
 // Child: opens the segment by name and answers every ping with a pong.
 
 export async function runChild(name: string, iterations: number, wait: 'sync' | 'async'): Promise<void> {
-  const segment = MappedSegment.open(name);
+  const segment = SegmentMapping.open(name);
   const ping = new Doorbell(segment.at(PING, Doorbell.size));
   const pong = new Doorbell(segment.at(PONG, Doorbell.size));
   const parent = process.ppid;

@@ -3,7 +3,7 @@
 // Everything here is mechanism: open/create/unlink shm segments, map them into a window of a
 // WebAssembly.Memory, put anonymous pages back, wait and wake on futex words, and report whether a
 // process still exists. Failures come back as negative errno values (never thrown) so that the one
-// TypeScript module src/internal/errno.ts turns them into typed errors. Only misuse of the API itself
+// TypeScript module src/platform/errno.ts turns them into typed errors. Only misuse of the API itself
 // (wrong argument types, ranges outside the view) throws, as TypeError/RangeError.
 //
 // See docs/native.md for the contract of every function.
@@ -241,7 +241,7 @@ long SysFutex(int32_t* addr, int op, int32_t val, const struct timespec* ts) {
 }
 
 // Code 4 (changed while spinning) belonged to a spin this addon no longer does: callers spin in
-// WebAssembly first (src/internal/futex.ts), where the policy is.
+// WebAssembly first (src/platform/futex.ts), where the policy is.
 enum WaitCode { kWoken = 0, kNotEqual = 1, kTimedOut = 2, kInterrupted = 3, kCancelled = 5 };
 
 // The waiter-count protocol (docs/layout.md, "futex word"): the waiter adds itself to the count

@@ -18,10 +18,10 @@ const only = process.argv[2];
 
 // name -> [entry, asconfig target, generated module, exported constant]
 const wasmTargets = [
-  ['assembly/index.ts', 'core', 'src/internal/coreWasm.generated.ts', 'CORE_WASM_BASE64'],
+  ['assembly/index.ts', 'core', 'src/platform/coreWasm.generated.ts', 'CORE_WASM_BASE64'],
 ];
 if (existsSync(join(root, 'assembly/codec/index.ts'))) {
-  wasmTargets.push(['assembly/codec/index.ts', 'codec', 'src/internal/codecWasm.generated.ts', 'CODEC_WASM_BASE64']);
+  wasmTargets.push(['assembly/codec/index.ts', 'codec', 'src/pybytes/codecWasm.generated.ts', 'CODEC_WASM_BASE64']);
 }
 
 mkdirSync(join(root, 'build/wasm'), { recursive: true });

@@ -6,11 +6,11 @@
  */
 
 // Errors
-export { IpcError } from './IpcError.ts';
-export type { IpcErrorCode, IpcErrorOptions } from './IpcError.ts';
+export { IpcError } from './errors/IpcError.ts';
+export type { IpcErrorCode, IpcErrorOptions } from './errors/IpcError.ts';
 
 // Runtime support
-export { isNativeAvailable } from './internal/addon.ts';
+export { isNativeAvailable } from './platform/addon.ts';
 
 // pybytes codec (also available alone as `membridge/pybytes`, which needs no addon)
 export {
@@ -22,35 +22,35 @@ export {
 export type { EncodeOptions, DecodeOptions, DecodeInput, DecodeErrorCode, TypedJson } from './pybytes.ts';
 
 // Shared values: named memory (the Python membridge API) and shared variables
-export { createMemory } from './createMemory.ts';
-export { writeMemory } from './writeMemory.ts';
-export { readMemory } from './readMemory.ts';
-export { removeMemory } from './removeMemory.ts';
-export type { MemoryOptions } from './internal/memoryHandles.ts';
-export { SharedMemory } from './SharedMemory.ts';
-export type { SharedMemoryOptions } from './SharedMemory.ts';
-export { HostVariable } from './HostVariable.ts';
-export type { HostVariableOptions, VersionedValue } from './HostVariable.ts';
-export type { WaitForChangeOptions } from './internal/waitForVersion.ts';
+export { createMemory } from './values/createMemory.ts';
+export { writeMemory } from './values/writeMemory.ts';
+export { readMemory } from './values/readMemory.ts';
+export { removeMemory } from './values/removeMemory.ts';
+export type { MemoryOptions } from './values/memoryHandles.ts';
+export { SharedMemory } from './values/SharedMemory.ts';
+export type { SharedMemoryOptions } from './values/SharedMemory.ts';
+export { HostVariable } from './values/HostVariable.ts';
+export type { HostVariableOptions, VersionedValue } from './values/HostVariable.ts';
+export type { WaitForChangeOptions } from './values/waitForVersion.ts';
 // Frame buffer: bulk frames through a shared ring
-export { FrameBufferServer } from './FrameBufferServer.ts';
-export type { FrameBufferServerOptions } from './FrameBufferServer.ts';
-export { FrameBufferClient } from './FrameBufferClient.ts';
-export type { FrameBufferClientOptions, FrameBufferStats, FrameView, ReadOptions } from './FrameBufferClient.ts';
-export { FrameBufferTimeout } from './FrameBufferTimeout.ts';
-export type { FrameBufferTimeoutCode } from './FrameBufferTimeout.ts';
+export { FrameBufferServer } from './framebuffer/FrameBufferServer.ts';
+export type { FrameBufferServerOptions } from './framebuffer/FrameBufferServer.ts';
+export { FrameBufferClient } from './framebuffer/FrameBufferClient.ts';
+export type { FrameBufferClientOptions, FrameBufferStats, FrameView, ReadOptions } from './framebuffer/FrameBufferClient.ts';
+export { FrameBufferTimeout } from './framebuffer/FrameBufferTimeout.ts';
+export type { FrameBufferTimeoutCode } from './framebuffer/FrameBufferTimeout.ts';
 
 // Messaging: channels, shared functions, dispatchers
-export { Channel, ChannelPeer, IncomingRequest } from './Channel.ts';
-export type { ChannelOptions, ChannelRole, SendOptions, IncomingNotification } from './Channel.ts';
-export { RemoteError } from './RemoteError.ts';
-export { createFunction } from './createFunction.ts';
-export type { CreateFunctionOptions } from './createFunction.ts';
-export { callFunction } from './callFunction.ts';
-export type { CallOptions } from './callFunction.ts';
-export { callFunctionSync } from './callFunctionSync.ts';
-export { removeFunction } from './removeFunction.ts';
-export type { RemoveFunctionResult } from './removeFunction.ts';
-export { HostFunctionDispatcher } from './HostFunctionDispatcher.ts';
-export type { HostFunctionLimits } from './HostFunctionDispatcher.ts';
-export { HostFunctionCaller } from './HostFunctionCaller.ts';
+export { Channel, ChannelPeer, IncomingRequest } from './messaging/Channel.ts';
+export type { ChannelOptions, ChannelRole, SendOptions, IncomingNotification } from './messaging/Channel.ts';
+export { RemoteError } from './errors/RemoteError.ts';
+export { createFunction } from './messaging/createFunction.ts';
+export type { CreateFunctionOptions } from './messaging/createFunction.ts';
+export { callFunction } from './messaging/callFunction.ts';
+export type { CallOptions } from './messaging/callFunction.ts';
+export { callFunctionSync } from './messaging/callFunctionSync.ts';
+export { removeFunction } from './messaging/removeFunction.ts';
+export type { RemoveFunctionResult } from './messaging/removeFunction.ts';
+export { HostFunctionDispatcher } from './messaging/HostFunctionDispatcher.ts';
+export type { HostFunctionLimits } from './messaging/HostFunctionDispatcher.ts';
+export { HostFunctionCaller } from './messaging/HostFunctionCaller.ts';

@@ -16,8 +16,8 @@ export type { DecodeOptions } from './pybytes/DecodeOptions.ts';
 export { DECODE_DEFAULTS } from './pybytes/DecodeOptions.ts';
 
 // Errors
-export { DecodeError } from './DecodeError.ts';
-export type { DecodeErrorCode } from './DecodeError.ts';
+export { DecodeError } from './pybytes/DecodeError.ts';
+export type { DecodeErrorCode } from './pybytes/DecodeError.ts';
 
 // Value classes (lossless mode, and types with no JS counterpart)
 export { Tuple, Deque, FrozenSet } from './pybytes/values/sequences.ts';

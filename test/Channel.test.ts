@@ -1,12 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Channel, type IncomingRequest } from '../src/Channel.ts';
-import { IpcError } from '../src/IpcError.ts';
-import { RemoteError } from '../src/RemoteError.ts';
-import { listSegments } from '../src/internal/MappedSegment.ts';
+import { Channel, type IncomingRequest } from '../src/messaging/Channel.ts';
+import { IpcError } from '../src/errors/IpcError.ts';
+import { RemoteError } from '../src/errors/RemoteError.ts';
+import { listSegments } from '../src/segments/SegmentMapping.ts';
 import { currentHost, HOSTS, Peer } from './helpers/hosts.ts';
 import { testName } from './helpers/names.ts';
-import { runtime } from '../src/internal/runtime.ts';
+import { runtime } from '../src/platform/runtime.ts';
 
 async function code(p: Promise<unknown>): Promise<string> {
   try {

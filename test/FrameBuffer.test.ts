@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FrameBufferClient } from '../src/FrameBufferClient.ts';
-import { FrameBufferServer } from '../src/FrameBufferServer.ts';
-import { FrameBufferTimeout } from '../src/FrameBufferTimeout.ts';
-import { IpcError } from '../src/IpcError.ts';
-import { listSegments } from '../src/internal/MappedSegment.ts';
+import { FrameBufferClient } from '../src/framebuffer/FrameBufferClient.ts';
+import { FrameBufferServer } from '../src/framebuffer/FrameBufferServer.ts';
+import { FrameBufferTimeout } from '../src/framebuffer/FrameBufferTimeout.ts';
+import { IpcError } from '../src/errors/IpcError.ts';
+import { listSegments } from '../src/segments/SegmentMapping.ts';
 import { testName } from './helpers/names.ts';
 
 function pattern(n: number, seed: number): Uint8Array {

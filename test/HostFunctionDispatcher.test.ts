@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { HostFunctionCaller } from '../src/HostFunctionCaller.ts';
-import { HostFunctionDispatcher } from '../src/HostFunctionDispatcher.ts';
-import { IpcError } from '../src/IpcError.ts';
-import { RemoteError } from '../src/RemoteError.ts';
-import { listSegments } from '../src/internal/MappedSegment.ts';
+import { HostFunctionCaller } from '../src/messaging/HostFunctionCaller.ts';
+import { HostFunctionDispatcher } from '../src/messaging/HostFunctionDispatcher.ts';
+import { IpcError } from '../src/errors/IpcError.ts';
+import { RemoteError } from '../src/errors/RemoteError.ts';
+import { listSegments } from '../src/segments/SegmentMapping.ts';
 import { currentHost, HOSTS, Peer } from './helpers/hosts.ts';
 import { testName } from './helpers/names.ts';
 

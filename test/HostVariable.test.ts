@@ -1,14 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { HostVariable } from '../src/HostVariable.ts';
-import { IpcError } from '../src/IpcError.ts';
-import { selfIdentity } from '../src/internal/processIdentity.ts';
-import { runtime } from '../src/internal/runtime.ts';
-import { SegmentKind } from '../src/internal/SegmentKind.ts';
-import { SharedSegment } from '../src/internal/SharedSegment.ts';
-import { core } from '../src/internal/ValueSlots.ts';
-import { listSegments, MappedSegment } from '../src/internal/MappedSegment.ts';
-import { entrySegmentName } from '../src/internal/valueNames.ts';
+import { HostVariable } from '../src/values/HostVariable.ts';
+import { IpcError } from '../src/errors/IpcError.ts';
+import { selfIdentity } from '../src/platform/processIdentity.ts';
+import { runtime } from '../src/platform/runtime.ts';
+import { SegmentKind } from '../src/segments/SegmentKind.ts';
+import { Segment } from '../src/segments/Segment.ts';
+import { core } from '../src/values/ValueSlots.ts';
+import { listSegments, SegmentMapping } from '../src/segments/SegmentMapping.ts';
+import { entrySegmentName } from '../src/values/valueNames.ts';
 import { codeOf } from './helpers/expect.ts';
 import { testName } from './helpers/names.ts';
 import { takeValueLeftovers } from './helpers/valueSegments.ts';
@@ -62,7 +62,7 @@ test('values read earlier stay intact while later writes and reads reuse scratch
 test('a variable whose creator died while initialising it is recreated, not waited for', () => {
   const name = testName('half');
   // What a creator that died between creating the segment and publishing it leaves behind.
-  const half = MappedSegment.create(entrySegmentName(name), 4096);
+  const half = SegmentMapping.create(entrySegmentName(name), 4096);
   runtime().core.segInit(half.ptr, SegmentKind.VARIABLE, 1, 4096n, 0x3ffffff0, 1, 1, 1000, BigInt(Date.now()));
   half.unmap();
   const v = new HostVariable<number>(name, { maxSize: 64 });
@@ -226,7 +226,7 @@ test('HostVariable refuses a slot table that does not fit its segment with CORRU
   const name = testName('hvlie');
   const c = core();
   for (const [slots, slotSize] of [[200, 16], [4, 1 << 20], [1, 16]] as const) {
-    const seg = SharedSegment.create(`mb.${name}`, {
+    const seg = Segment.create(`mb.${name}`, {
       kind: SegmentKind.VARIABLE,
       version: 1,
       payloadSize: 1024,

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { IpcError } from '../src/IpcError.ts';
-import { RegionAllocator, WASM_PAGE } from '../src/internal/RegionAllocator.ts';
+import { IpcError } from '../src/errors/IpcError.ts';
+import { RegionAllocator, WASM_PAGE } from '../src/platform/RegionAllocator.ts';
 import { expectCode, expectThrow } from './helpers/expect.ts';
 
 function allocator(startPages: number, endPages: number, maxPages: number): { a: RegionAllocator; size: () => number } {

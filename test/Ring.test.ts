@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Outgoing, RecordType, Ring, ringCore } from '../src/internal/Ring.ts';
-import { runtime } from '../src/internal/runtime.ts';
+import { Outgoing, RecordType, Ring, ringCore } from '../src/messaging/Ring.ts';
+import { runtime } from '../src/platform/runtime.ts';
 
 function scratchRing(capacity: number): { ring: Ring; release: () => void } {
   const rt = runtime();

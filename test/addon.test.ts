@@ -3,10 +3,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import process from 'node:process';
-import { isNativeAvailable, native } from '../src/internal/addon.ts';
-import { Errno } from '../src/internal/errno.ts';
-import { isProcessAlive, selfIdentity, stampOf } from '../src/internal/processIdentity.ts';
-import { runtime } from '../src/internal/runtime.ts';
+import { isNativeAvailable, native } from '../src/platform/addon.ts';
+import { Errno } from '../src/platform/errno.ts';
+import { isProcessAlive, selfIdentity, stampOf } from '../src/platform/processIdentity.ts';
+import { runtime } from '../src/platform/runtime.ts';
 import { currentHost, Peer } from './helpers/hosts.ts';
 import { expectThrow } from './helpers/expect.ts';
 import { testName } from './helpers/names.ts';

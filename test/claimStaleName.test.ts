@@ -2,13 +2,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import process from 'node:process';
-import { claimStaleName, removeStaleByName, removeStaleName } from '../src/internal/claimStaleName.ts';
-import { native } from '../src/internal/addon.ts';
-import { listSegments, MappedSegment, unlinkSegment } from '../src/internal/MappedSegment.ts';
-import { selfIdentity } from '../src/internal/processIdentity.ts';
-import { runtime } from '../src/internal/runtime.ts';
-import { SegmentKind } from '../src/internal/SegmentKind.ts';
-import { SharedSegment } from '../src/internal/SharedSegment.ts';
+import { claimStaleName, removeStaleByName, removeStaleName } from '../src/segments/claimStaleName.ts';
+import { native } from '../src/platform/addon.ts';
+import { listSegments, SegmentMapping, unlinkSegment } from '../src/segments/SegmentMapping.ts';
+import { selfIdentity } from '../src/platform/processIdentity.ts';
+import { runtime } from '../src/platform/runtime.ts';
+import { SegmentKind } from '../src/segments/SegmentKind.ts';
+import { Segment } from '../src/segments/Segment.ts';
 import { testName } from './helpers/names.ts';
 
 const packed = (pid: number, stamp: number): bigint => BigInt(pid) | (BigInt(stamp >>> 0) << 32n);
@@ -19,10 +19,10 @@ function deadPid(): number {
   return r.pid!;
 }
 
-function withStale(body: (name: string, seg: MappedSegment) => void): void {
+function withStale(body: (name: string, seg: SegmentMapping) => void): void {
   const name = testName('stale');
-  SharedSegment.create(name, { kind: SegmentKind.TEST, version: 1, payloadSize: 64 }).unmap();
-  const seg = MappedSegment.open(name);
+  Segment.create(name, { kind: SegmentKind.TEST, version: 1, payloadSize: 64 }).unmap();
+  const seg = SegmentMapping.open(name);
   try {
     body(name, seg);
   } finally {

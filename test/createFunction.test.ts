@@ -1,13 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { callFunction } from '../src/callFunction.ts';
-import { callFunctionSync } from '../src/callFunctionSync.ts';
-import { createFunction } from '../src/createFunction.ts';
-import { IpcError } from '../src/IpcError.ts';
-import { RemoteError } from '../src/RemoteError.ts';
-import { removeFunction } from '../src/removeFunction.ts';
-import { listSegments, MappedSegment } from '../src/internal/MappedSegment.ts';
-import { runtime } from '../src/internal/runtime.ts';
+import { callFunction } from '../src/messaging/callFunction.ts';
+import { callFunctionSync } from '../src/messaging/callFunctionSync.ts';
+import { createFunction } from '../src/messaging/createFunction.ts';
+import { IpcError } from '../src/errors/IpcError.ts';
+import { RemoteError } from '../src/errors/RemoteError.ts';
+import { removeFunction } from '../src/messaging/removeFunction.ts';
+import { listSegments, SegmentMapping } from '../src/segments/SegmentMapping.ts';
+import { runtime } from '../src/platform/runtime.ts';
 import { currentHost, HOSTS, Peer, type Host } from './helpers/hosts.ts';
 import { testName } from './helpers/names.ts';
 
@@ -117,7 +117,7 @@ test('createFunction() resolves false when serving ends on an error', async () =
   assert.is(await callFunction(name, []), 1);
   // Another process closing the segment under the owner (here: this process, through a mapping
   // of its own) is an error the owner can only stop on.
-  const seg = MappedSegment.open(name);
+  const seg = SegmentMapping.open(name);
   try {
     runtime().core.segClose(seg.ptr);
   } finally {

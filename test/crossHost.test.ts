@@ -1,10 +1,10 @@
 // Shared memory between real OS processes in different runtimes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Doorbell } from '../src/internal/Doorbell.ts';
-import { MappedSegment, unlinkSegment } from '../src/internal/MappedSegment.ts';
-import { selfIdentity } from '../src/internal/processIdentity.ts';
-import { runtime } from '../src/internal/runtime.ts';
+import { Doorbell } from '../src/segments/Doorbell.ts';
+import { SegmentMapping, unlinkSegment } from '../src/segments/SegmentMapping.ts';
+import { selfIdentity } from '../src/platform/processIdentity.ts';
+import { runtime } from '../src/platform/runtime.ts';
 import { currentHost, HOSTS, Peer } from './helpers/hosts.ts';
 import { testName } from './helpers/names.ts';
 
@@ -16,7 +16,7 @@ const LOCKED = 192;
 
 test(`WebAssembly atomics from ${currentHost()} and children on every host add up exactly`, async () => {
   const name = testName('count');
-  const seg = MappedSegment.create(name, 4096);
+  const seg = SegmentMapping.create(name, 4096);
   const n = 200_000;
   const peers: Peer[] = [];
   try {
@@ -45,7 +45,7 @@ test(`WebAssembly atomics from ${currentHost()} and children on every host add u
 for (const mode of ['sync', 'async'] as const) {
   test(`Doorbell: a ${mode} waiter on every host is woken by ${currentHost()}`, async () => {
     const name = testName('wake');
-    const seg = MappedSegment.create(name, 4096);
+    const seg = SegmentMapping.create(name, 4096);
     try {
       const bell = new Doorbell(seg.at(BELL, 8));
       for (const host of HOSTS) {
@@ -68,7 +68,7 @@ for (const mode of ['sync', 'async'] as const) {
 
   test(`Doorbell: a ${mode} waiter on ${currentHost()} is woken by a peer on every host`, async () => {
     const name = testName('wake');
-    const seg = MappedSegment.create(name, 4096);
+    const seg = SegmentMapping.create(name, 4096);
     try {
       const bell = new Doorbell(seg.at(BELL, 8));
       for (const host of HOSTS) {

@@ -1,12 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile } from 'node:fs/promises';
-import { IpcError } from '../src/IpcError.ts';
-import { Doorbell } from '../src/internal/Doorbell.ts';
-import { waitWord, waitWordAsync, wakeWord } from '../src/internal/futex.ts';
+import { IpcError } from '../src/errors/IpcError.ts';
+import { Doorbell } from '../src/segments/Doorbell.ts';
+import { waitWord, waitWordAsync, wakeWord } from '../src/platform/futex.ts';
 import { expectCode, expectThrow } from './helpers/expect.ts';
 import { withSegment } from './helpers/segments.ts';
-import { runtime } from '../src/internal/runtime.ts';
+import { runtime } from '../src/platform/runtime.ts';
 
 test('waitWord() returns at once when the word already differs', withSegment('futex', (seg) => {
   assert.is(waitWord(seg.at(0, 4), 5, 10_000), 'changed');

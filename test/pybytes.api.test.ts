@@ -2,8 +2,8 @@
 // safety, and the core (shared-memory) host used by the shared-memory layers.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { decodeFromCore, encodeIntoCore } from '../src/internal/coreCodec.ts';
-import { runtime } from '../src/internal/runtime.ts';
+import { decodeFromCore, encodeIntoCore } from '../src/platform/coreCodec.ts';
+import { runtime } from '../src/platform/runtime.ts';
 import {
   ByteArray, CalendarDate, Complex, DateTime, DecodeError, Decimal, Ellipsis, Float, FrozenSet, NamedTuple, Range, Time,
   TimeDelta, Tuple, UUID, decode, encode,

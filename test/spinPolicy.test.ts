@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SpinPolicy } from '../src/internal/spinPolicy.ts';
+import { SpinPolicy } from '../src/platform/spinPolicy.ts';
 
 /** Runs `n` spins that all fail (or all succeed) and returns the budgets next() handed out. */
 function run(p: SpinPolicy, n: number, ok: boolean): number[] {

@@ -2,11 +2,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createMemory } from '../src/createMemory.ts';
-import { IpcError } from '../src/IpcError.ts';
-import { readMemory } from '../src/readMemory.ts';
-import { removeMemory } from '../src/removeMemory.ts';
-import { writeMemory } from '../src/writeMemory.ts';
+import { createMemory } from '../src/values/createMemory.ts';
+import { IpcError } from '../src/errors/IpcError.ts';
+import { readMemory } from '../src/values/readMemory.ts';
+import { removeMemory } from '../src/values/removeMemory.ts';
+import { writeMemory } from '../src/values/writeMemory.ts';
 import process from 'node:process';
 import { testName } from './helpers/names.ts';
 

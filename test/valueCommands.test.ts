@@ -6,13 +6,13 @@ import { runLsCommand } from '../src/cli/lsCommand.ts';
 import { runReapCommand } from '../src/cli/reapCommand.ts';
 import { runRmCommand } from '../src/cli/rmCommand.ts';
 import { formatBytes } from '../src/cli/valueSegments.ts';
-import { HostVariable } from '../src/HostVariable.ts';
-import { listSegments, MappedSegment } from '../src/internal/MappedSegment.ts';
-import { runtime } from '../src/internal/runtime.ts';
-import { SegmentKind } from '../src/internal/SegmentKind.ts';
-import { SharedSegment } from '../src/internal/SharedSegment.ts';
-import { SharedMemory } from '../src/SharedMemory.ts';
-import { writeMemory } from '../src/writeMemory.ts';
+import { HostVariable } from '../src/values/HostVariable.ts';
+import { listSegments, SegmentMapping } from '../src/segments/SegmentMapping.ts';
+import { runtime } from '../src/platform/runtime.ts';
+import { SegmentKind } from '../src/segments/SegmentKind.ts';
+import { Segment } from '../src/segments/Segment.ts';
+import { SharedMemory } from '../src/values/SharedMemory.ts';
+import { writeMemory } from '../src/values/writeMemory.ts';
 import { Peer } from './helpers/hosts.ts';
 import { testName } from './helpers/names.ts';
 import { takeValueLeftovers } from './helpers/valueSegments.ts';
@@ -109,9 +109,9 @@ test('reap removes values of dead creators, replaced generations and abandoned s
     await holder.next(30_000);
     // A replaced generation (as if its grower died before unlinking it).
     grown.write(new Uint8Array(3000));
-    SharedSegment.create(`mbd.1.${p}grown`, { kind: SegmentKind.MEMORY_DATA, version: 1, payloadSize: 4096, generation: 1 }).unmap();
+    Segment.create(`mbd.1.${p}grown`, { kind: SegmentKind.MEMORY_DATA, version: 1, payloadSize: 4096, generation: 1 }).unmap();
     // A segment whose creator died while initialising it.
-    const half = MappedSegment.create(`mb.${p}half`, 4096);
+    const half = SegmentMapping.create(`mb.${p}half`, 4096);
     runtime().core.segInit(half.ptr, SegmentKind.VARIABLE, 1, 4096n, 0x3ffffff0, 1, 1, 1000, BigInt(Date.now()));
     half.unmap();
 

@@ -4,8 +4,8 @@
 import { test } from 'uvu';
 import process from 'node:process';
 import * as assert from 'uvu/assert';
-import { HostVariable } from '../src/HostVariable.ts';
-import { SharedMemory } from '../src/SharedMemory.ts';
+import { HostVariable } from '../src/values/HostVariable.ts';
+import { SharedMemory } from '../src/values/SharedMemory.ts';
 import { checkValue, makeChecked } from './helpers/checkedValue.ts';
 import { Peer, type Host } from './helpers/hosts.ts';
 import { testName } from './helpers/names.ts';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fb } from '../src/internal/FrameArena.ts';
-import { runtime } from '../src/internal/runtime.ts';
+import { fb } from '../src/framebuffer/FrameArena.ts';
+import { runtime } from '../src/platform/runtime.ts';
 
 const M = (1n << 64n) - 1n;
 const P1 = 0x9e3779b185ebca87n;

@@ -1,14 +1,14 @@
 // C floor for bench/pingpong.ts: the same ping-pong protocol as membridge's, with nothing but
 // fork(), one MAP_SHARED page and shared (not PRIVATE) FUTEX_WAIT/FUTEX_WAKE.
 //
-// Protocol (identical to src/internal/Doorbell.ts + src/internal/futex.ts + native DoWait):
+// Protocol (identical to src/segments/Doorbell.ts + src/platform/futex.ts + native DoWait):
 //   two doorbells on separate cache lines, each { u32 seq; u32 sleepers; }.
 //   ring:  atomic add seq (seq_cst), load sleepers (seq_cst); FUTEX_WAKE only if sleepers > 0.
 //   wait:  spin for the budget (32 acquire loads + PAUSE between clock checks), then
 //          sleepers++, FUTEX_WAIT(seq == seen), sleepers--; loop until seq != seen.
 //   ping:  t0; ring A; wait B; t1.   pong: wait A; ring B.
 // Spin modes: "none" (futex only), "fixed" (a constant budget), "adaptive" (the policy of
-// src/internal/spinPolicy.ts: start 4 µs, ×2 on success up to 20 µs, ×0.75 on failure down to 0.5 µs,
+// src/platform/spinPolicy.ts: start 4 µs, ×2 on success up to 20 µs, ×0.75 on failure down to 0.5 µs,
 // with the same probes of the full budget).
 //
 //   futex_pingpong <none|fixed|adaptive> <spinNs> <warmup> <iterations> [pingCpu pongCpu]
@@ -56,9 +56,9 @@ static void ring(Bell* b) {
     syscall(SYS_futex, &b->seq, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
 }
 
-// Returns only when seq != seen. The spin is that of src/internal/futex.ts (spinWord), in C with
+// Returns only when seq != seen. The spin is that of src/platform/futex.ts (spinWord), in C with
 // PAUSE; the sleep that of native/membridge.cc DoWait.
-// The probe of src/internal/spinPolicy.ts: below the full budget, every probe_every-th spin uses
+// The probe of src/platform/spinPolicy.ts: below the full budget, every probe_every-th spin uses
 // the full 20 us; success restores the budget, failure doubles the interval (16 .. 64).
 static int since_probe, probe_every = 16;
 

@@ -1,11 +1,11 @@
 // `membridge inspect NAME`: a segment's header and its decoded value.
 import { inspect } from 'node:util';
-import { HostVariable } from '../HostVariable.ts';
-import { IpcError } from '../IpcError.ts';
-import { SegmentKind } from '../internal/SegmentKind.ts';
-import { sysframeRead } from '../internal/sysframeMemory.ts';
-import { decodeValue } from '../internal/valueCodec.ts';
-import { SharedMemory } from '../SharedMemory.ts';
+import { HostVariable } from '../values/HostVariable.ts';
+import { IpcError } from '../errors/IpcError.ts';
+import { SegmentKind } from '../segments/SegmentKind.ts';
+import { sysframeRead } from '../values/sysframeMemory.ts';
+import { decodeValue } from '../values/valueCodec.ts';
+import { SharedMemory } from '../values/SharedMemory.ts';
 import type { Command } from './Command.ts';
 import { describeSegment, formatBytes, formatOwner, formatValue, kindLabel, table, valueNameOf, type CommandIo, type SegmentRow } from './valueSegments.ts';
 

@@ -1,7 +1,7 @@
 // `membridge ls`: the value segments in /dev/shm, with kind, size, creator and its liveness.
-import { HostVariable } from '../HostVariable.ts';
-import { SegmentKind } from '../internal/SegmentKind.ts';
-import { SharedMemory } from '../SharedMemory.ts';
+import { HostVariable } from '../values/HostVariable.ts';
+import { SegmentKind } from '../segments/SegmentKind.ts';
+import { SharedMemory } from '../values/SharedMemory.ts';
 import type { Command } from './Command.ts';
 import { formatBytes, formatOwner, kindLabel, scanSegments, segmentUsers, table, valueNameOf, type CommandIo, type SegmentRow } from './valueSegments.ts';
 

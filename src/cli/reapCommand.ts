@@ -1,10 +1,10 @@
 // `membridge reap`: removes membridge segments that nobody alive is responsible for.
-import { HostVariable } from '../HostVariable.ts';
-import { removeStaleByName } from '../internal/claimStaleName.ts';
-import { listSegments } from '../internal/MappedSegment.ts';
-import { SegmentKind } from '../internal/SegmentKind.ts';
-import { parseDataSegmentName } from '../internal/valueNames.ts';
-import { SharedMemory } from '../SharedMemory.ts';
+import { HostVariable } from '../values/HostVariable.ts';
+import { removeStaleByName } from '../segments/claimStaleName.ts';
+import { listSegments } from '../segments/SegmentMapping.ts';
+import { SegmentKind } from '../segments/SegmentKind.ts';
+import { parseDataSegmentName } from '../values/valueNames.ts';
+import { SharedMemory } from '../values/SharedMemory.ts';
 import type { Command } from './Command.ts';
 import { formatBytes, scanSegments, segmentUsers, type CommandIo, type SegmentRow } from './valueSegments.ts';
 

@@ -1,10 +1,10 @@
 // `membridge rm NAME...`: removes named memory or shared variables.
-import { HostVariable } from '../HostVariable.ts';
-import { IpcError } from '../IpcError.ts';
-import { unlinkSegment } from '../internal/MappedSegment.ts';
-import { SegmentKind } from '../internal/SegmentKind.ts';
-import { sysframeRemove } from '../internal/sysframeMemory.ts';
-import { SharedMemory } from '../SharedMemory.ts';
+import { HostVariable } from '../values/HostVariable.ts';
+import { IpcError } from '../errors/IpcError.ts';
+import { unlinkSegment } from '../segments/SegmentMapping.ts';
+import { SegmentKind } from '../segments/SegmentKind.ts';
+import { sysframeRemove } from '../values/sysframeMemory.ts';
+import { SharedMemory } from '../values/SharedMemory.ts';
 import type { Command } from './Command.ts';
 import { describeSegment, type CommandIo } from './valueSegments.ts';
 

@@ -2,12 +2,12 @@
 // each one's header, read without expectations, and whether its creator still runs.
 import { readdirSync, readFileSync } from 'node:fs';
 import process from 'node:process';
-import { IpcError } from '../IpcError.ts';
-import { listSegments, MappedSegment } from '../internal/MappedSegment.ts';
-import { isProcessAlive } from '../internal/processIdentity.ts';
-import { runtime } from '../internal/runtime.ts';
-import { kindName, SegmentKind } from '../internal/SegmentKind.ts';
-import { parseDataSegmentName, VALUE_PREFIX } from '../internal/valueNames.ts';
+import { IpcError } from '../errors/IpcError.ts';
+import { listSegments, SegmentMapping } from '../segments/SegmentMapping.ts';
+import { isProcessAlive } from '../platform/processIdentity.ts';
+import { runtime } from '../platform/runtime.ts';
+import { kindName, SegmentKind } from '../segments/SegmentKind.ts';
+import { parseDataSegmentName, VALUE_PREFIX } from '../values/valueNames.ts';
 
 /** Output streams of a command. */
 export interface CommandIo {
@@ -36,9 +36,9 @@ const STATES = ['initialising', 'ready', 'closed'] as const;
 
 /** Reads one segment's header, whatever it says. */
 export function describeSegment(segment: string): SegmentRow {
-  let seg: MappedSegment;
+  let seg: SegmentMapping;
   try {
-    seg = MappedSegment.open(segment);
+    seg = SegmentMapping.open(segment);
   } catch (err) {
     const problem = err instanceof IpcError ? (err.code === 'PERMISSION_DENIED' ? 'permission denied' : err.code === 'NOT_READY' ? 'empty file (being created)' : err.message) : String(err);
     return { segment, size: -1, kind: 0, version: 0, state: 'unreadable', creatorPid: 0, creatorStamp: 0, alive: false, generation: 0, created: undefined, problem };

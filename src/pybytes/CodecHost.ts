@@ -1,7 +1,7 @@
 // What the codec glue needs from a WebAssembly instance of assembly/codec: its exports, its memory
 // and scratch space. Two hosts exist: the standalone plain-memory instance behind
 // `membridge/pybytes` (standaloneHost.ts, works in browsers) and the core shared-memory instance
-// (src/internal/coreCodec.ts), where later layers encode into and decode out of mapped windows.
+// (src/platform/coreCodec.ts), where later layers encode into and decode out of mapped windows.
 
 /** The exports of assembly/codec/index.ts (also part of the core module). Addresses are u32 offsets. */
 export interface CodecExports {

@@ -1,7 +1,7 @@
 // Decoding: the WebAssembly parser (assembly/codec/parse.ts) validates the whole message and writes
 // a token stream; this file turns tokens into JS values. Nothing here reads the message without a
 // token pointing at a range the parser has already bounds-checked.
-import { DecodeError, type DecodeErrorCode } from '../DecodeError.ts';
+import { DecodeError, type DecodeErrorCode } from './DecodeError.ts';
 import type { CodecHost } from './CodecHost.ts';
 import { DECODE_DEFAULTS, type DecodeOptions } from './DecodeOptions.ts';
 import { parseDate, parseDateTime, parseTime } from './isoformat.ts';

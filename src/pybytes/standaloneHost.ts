@@ -1,6 +1,6 @@
 // The plain-memory codec instance behind `membridge/pybytes`: no addon, no shared memory, no
 // threads, so it also runs in ordinary (not cross-origin isolated) browser pages.
-import { CODEC_WASM_BASE64 } from '../internal/codecWasm.generated.ts';
+import { CODEC_WASM_BASE64 } from './codecWasm.generated.ts';
 import type { CodecExports, CodecHost } from './CodecHost.ts';
 
 const PAGE = 65536;

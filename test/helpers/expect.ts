@@ -1,7 +1,7 @@
 // Assertions on errors that check the class and the code. (uvu's assert.throws calls a function
 // argument as a predicate, so `assert.throws(fn, RangeError)` would accept any error at all.)
 import * as assert from 'uvu/assert';
-import { IpcError, type IpcErrorCode } from '../../src/IpcError.ts';
+import { IpcError, type IpcErrorCode } from '../../src/errors/IpcError.ts';
 
 /** Runs `fn` and returns what it threw, failing unless it is an instance of `kind`. */
 export function expectThrow<E extends Error>(fn: () => unknown, kind: abstract new (...args: never[]) => E, pattern?: RegExp): E {

@@ -1,0 +1,81 @@
+import { IpcError } from '../errors/IpcError.ts';
+import { Doorbell } from '../segments/Doorbell.ts';
+import { served } from './functions.ts';
+import { removeStaleName } from '../segments/claimStaleName.ts';
+import { SegmentMapping } from '../segments/SegmentMapping.ts';
+import { isProcessAlive } from '../platform/processIdentity.ts';
+import { ringCore } from './Ring.ts';
+import { runtime } from '../platform/runtime.ts';
+import { SegmentKind } from '../segments/SegmentKind.ts';
+
+/** What {@link removeFunction} did: 1 removed, 2 not found, 3 stopped but the segment could not be removed. */
+export type RemoveFunctionResult = 1 | 2 | 3;
+
+const STOP = 1;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Stops the function served under `name` (its `createFunction` promise resolves true) and
+ * removes its segment. A function whose owner died is just removed. Waits up to `timeoutMs`
+ * (default 2000) for a live owner to stop.
+ *
+ * @returns 1 when removed, 2 when no such function exists, 3 when it was stopped (or asked to
+ * stop) but its segment could not be removed
+ * @throws {IpcError} INVALID_NAME; WRONG_KIND when `name` is not a shared function
+ * @example
+ * ```ts
+ * import { removeFunction } from 'membridge';
+ * if (removeFunction('add') === 2) console.log('nobody served "add"');
+ * ```
+ */
+export function removeFunction(name: string, timeoutMs = 2000): RemoveFunctionResult {
+  const local = served.get(name);
+  if (local) {
+    local.stop(true);
+    return 1;
+  }
+  let seg: SegmentMapping;
+  try {
+    seg = SegmentMapping.open(name);
+  } catch (err) {
+    if (err instanceof IpcError && err.code === 'NOT_FOUND') return 2;
+    throw err;
+  }
+  const core = runtime().core;
+  try {
+    if (seg.size < core.segHeaderSize() || core.segMagic(seg.ptr) !== 0x4753424d) {
+      throw new IpcError('WRONG_KIND', `Cannot remove function "${name}": the segment was not made by membridge`, { name });
+    }
+    const state = core.segState(seg.ptr);
+    const pid = core.segCreatorPid(seg.ptr);
+    const stamp = core.segCreatorStamp(seg.ptr);
+    const alive = isProcessAlive(pid, stamp);
+    if (state === 1 && core.segKind(seg.ptr) !== SegmentKind.FUNCTION) {
+      throw new IpcError('WRONG_KIND', `Cannot remove function "${name}": the segment holds something else`, { name });
+    }
+    // Still being created by a live process: there is no function to remove yet.
+    if (state === 0 && alive) return 2;
+    if (state === 1 && alive) {
+      const payload = seg.ptr + core.segPayloadOffset(seg.ptr);
+      const rc = ringCore();
+      rc.chanSetControl(payload, STOP);
+      new Doorbell(rc.chanServerBell(payload)).ring();
+      // The owner closes the segment (and removes its name) from its event loop.
+      const deadline = performance.now() + timeoutMs;
+      while (core.segState(seg.ptr) === 1 && isProcessAlive(pid, stamp) && performance.now() < deadline) Atomics.wait(sleeper, 0, 0, 2);
+      if (core.segState(seg.ptr) === 1 && isProcessAlive(pid, stamp)) return 3;
+      // A live owner that stopped removed its name itself; removing it again could hit a successor.
+      if (core.segState(seg.ptr) === 2) return 1;
+    }
+    // Its owner died (or closed it without removing the name): remove the name, unless another
+    // process claimed that first (a restarting owner, another removeFunction): it goes either way.
+    try {
+      removeStaleName(name, seg);
+      return 1;
+    } catch {
+      return 3;
+    }
+  } finally {
+    seg.unmap();
+  }
+}

@@ -1,0 +1,26 @@
+import { layoutOf, withMemory, type MemoryOptions } from './memoryHandles.ts';
+import { sysframeRead } from './sysframeMemory.ts';
+import { decodeValue } from './valueCodec.ts';
+
+/**
+ * Reads the newest value of the named memory `name`: one complete value, never a torn one.
+ * Returns null when nothing was written yet (Python's `read_memory` returns None); use
+ * `SharedMemory.read()` to tell that apart from a stored None.
+ *
+ * @throws {IpcError} NOT_FOUND, INVALID_NAME, WRONG_KIND, CORRUPT, PERMISSION_DENIED
+ * @example
+ * ```ts
+ * import { readMemory, writeMemory } from 'membridge';
+ * writeMemory('config', 'hello');
+ * readMemory('config'); // 'hello'
+ * ```
+ */
+export function readMemory(name: string, options?: MemoryOptions): unknown {
+  const what = `named memory "${name}"`;
+  if (layoutOf(options, 'readMemory') === 'sysframe') {
+    const bytes = sysframeRead(name);
+    return bytes === undefined ? null : decodeValue(bytes, what);
+  }
+  const got = withMemory(name, false, (m) => m.readBytes());
+  return got === undefined ? null : decodeValue(got.bytes, what);
+}
