@@ -3,7 +3,7 @@
 //   2. the .wasm bytes embedded into generated TypeScript modules (no .wasm is looked up at run time)
 //   3. the native addon (scripts/build-addon.mjs)
 //   4. esbuild bundles for ESM and CJS, and the CLI
-//   5. .d.ts files with tsc
+//   5. .d.ts files with tsc, checked to publish nothing internal (scripts/check-declarations.mjs)
 // `node scripts/build.mjs wasm` stops after step 2 (what the tests need to bundle src/);
 // `node scripts/build.mjs bundles` stops after step 4 (what the tests of the built package need).
 import { execFileSync } from 'node:child_process';
@@ -60,4 +60,6 @@ if (existsSync(join(root, 'src/cli.ts'))) {
 }
 if (only === 'bundles') process.exit(0);
 run(bin('tsc'), ['-p', 'tsconfig.build.json']);
+// Packaging gate: no internal member may ship in dist/types (scripts/check-declarations.mjs).
+run(process.execPath, [join(root, 'scripts/check-declarations.mjs'), join(root, 'dist/types')]);
 console.log('membridge: built dist/, build/membridge.node and build/wasm/');

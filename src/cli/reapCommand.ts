@@ -1,6 +1,6 @@
 // `membridge reap`: removes membridge segments that nobody alive is responsible for.
 import { HostVariable } from '../values/HostVariable.ts';
-import { removeStaleByName } from '../segments/claimStaleName.ts';
+import { removeStaleByName } from '../segments/staleSegment.ts';
 import { listSegments } from '../segments/SegmentMapping.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { parseDataSegmentName } from '../values/valueNames.ts';
