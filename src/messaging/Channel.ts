@@ -343,9 +343,9 @@ export class Channel {
 
   private connection(index: number, owner: bigint): ChannelSlot {
     const core = this.core;
-    const slot = core.chanSlot(this.payload, index);
-    const toServer = new Ring(core.chanSlotToServer(slot));
-    const toClient = new Ring(core.chanSlotToClient(slot, this.ringSize));
+    const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, index);
+    const toServer = new Ring(core.chanSlotToServer(slot), this.ringSize);
+    const toClient = new Ring(core.chanSlotToClient(slot, this.ringSize), this.ringSize);
     const slotBell = new Doorbell(core.chanSlotBell(slot));
     const serverBell = new Doorbell(core.chanServerBell(this.payload));
     const conn =
@@ -363,7 +363,7 @@ export class Channel {
     const core = this.core;
     for (;;) {
       for (let i = 0; i < this.slotCount; i++) {
-        const slot = core.chanSlot(this.payload, i);
+        const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, i);
         if (core.chanSlotOwner(slot) !== 0n) continue;
         if (core.chanSlotClaim(slot, pid, stamp) === 0n) {
           const conn = this.connection(i, core.chanSlotOwner(slot));
@@ -542,9 +542,9 @@ export class Channel {
         /* already removed (removeFunction) */
       }
       seg.markClosed();
-      for (let i = 0; i < this.slotCount; i++) new Doorbell(this.core.chanSlotBell(this.core.chanSlot(this.payload, i))).ring();
+      for (let i = 0; i < this.slotCount; i++) new Doorbell(this.core.chanSlotBell(this.core.chanSlot(this.payload, this.slotCount, this.ringSize, i))).ring();
     } else if (this.client && !wasBroken) {
-      this.core.chanSlotLeave(this.core.chanSlot(this.payload, this.client.index));
+      this.core.chanSlotLeave(this.core.chanSlot(this.payload, this.slotCount, this.ringSize, this.client.index));
       new Doorbell(this.core.chanServerBell(this.payload)).ring();
     }
     for (let i = 0; i < this.conns.length; i++) this.conns[i] = undefined;
@@ -559,7 +559,7 @@ export class Channel {
   _leaveOnExit(): void {
     if (this.state !== 'open' || !this.seg) return;
     if (this.client) {
-      this.core.chanSlotLeave(this.core.chanSlot(this.payload, this.client.index));
+      this.core.chanSlotLeave(this.core.chanSlot(this.payload, this.slotCount, this.ringSize, this.client.index));
       new Doorbell(this.core.chanServerBell(this.payload)).ring();
     } else if (this.role === 'server') {
       this.close();
@@ -777,7 +777,7 @@ export class Channel {
       core.chanClearControl(this.payload, HELLO);
       for (let i = 0; i < this.slotCount; i++) {
         if (this.conns[i]) continue;
-        const owner = core.chanSlotOwner(core.chanSlot(this.payload, i));
+        const owner = core.chanSlotOwner(core.chanSlot(this.payload, this.slotCount, this.ringSize, i));
         if (owner === 0n) continue;
         const conn = (this.conns[i] = this.connection(i, owner));
         this.active.push(conn);
@@ -821,7 +821,7 @@ export class Channel {
   private reap(): void {
     const core = this.core;
     for (let i = 0; i < this.slotCount; i++) {
-      const slot = core.chanSlot(this.payload, i);
+      const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, i);
       const owner = core.chanSlotOwner(slot);
       if (owner === 0n) continue;
       if (core.chanSlotClosing(slot)) this.freeSlot(i, 'left');
@@ -852,7 +852,7 @@ export class Channel {
       this.peers.delete(conn);
       conn.failAll(() => new IpcError('PEER_GONE', `Cannot finish the request on ${this.target(this.name)}: the client (pid ${Number(conn.owner & 0xffff_ffffn)}) ${why}`, { name: this.name }));
     }
-    this.core.chanSlotFree(this.core.chanSlot(this.payload, index), this.ringSize);
+    this.core.chanSlotFree(this.core.chanSlot(this.payload, this.slotCount, this.ringSize, index), this.ringSize);
   }
 
   /** Client: fails everything when the server is gone. Server: reaps clients, checks its segment. */
