@@ -34,7 +34,7 @@ test('Channel.request() gets the reply of the server handler', async () => {
     client.close();
     server.close();
   }
-  assert.equal(listSegments(name), []);
+  assert.equal(listSegments('mb.' + name), []);
 });
 
 test('Channel handlers may reply later, fail, or return nothing', async () => {
@@ -192,7 +192,7 @@ test('a client that writes an impossible record loses its connection; the server
     good.close();
     server.close();
   }
-  assert.equal(listSegments(name), []);
+  assert.equal(listSegments('mb.' + name), []);
 });
 
 test('Channel.notify() calls made without waiting queue copies of their messages, in order', async () => {
@@ -214,7 +214,7 @@ test('Channel.notify() calls made without waiting queue copies of their messages
     peer.kill();
     await peer.done();
   }
-  assert.equal(listSegments(name), []);
+  assert.equal(listSegments('mb.' + name), []);
 });
 
 test('Channel server open() refuses a live name and takes over a closed one with the next generation', async () => {
@@ -308,7 +308,7 @@ test('Channel.notify() waits for a slow consumer in another process and loses no
       peer.kill();
       await peer.done();
     }
-    assert.equal(listSegments(name), []);
+    assert.equal(listSegments('mb.' + name), []);
   }
 });
 
