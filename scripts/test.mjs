@@ -178,7 +178,8 @@ for (const host of hosts) {
 }
 
 // No test may leave a segment behind.
-const leaked = readdirSync('/dev/shm').filter((n) => n.startsWith(`mbt-${runId}-`));
+// Channels, functions and frame buffers live at "mb.<name>" (src/segments/segmentName.ts).
+const leaked = readdirSync('/dev/shm').filter((n) => n.startsWith(`mbt-${runId}-`) || n.startsWith(`mb.mbt-${runId}-`));
 if (leaked.length) {
   console.log(`FAIL segments left in /dev/shm: ${leaked.join(', ')}`);
   failed++;

@@ -24,6 +24,7 @@ import { fullError, noop, sendNotification, sendRequest, type SendContext } from
 import { runtime } from '../platform/runtime.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { Segment } from '../segments/Segment.ts';
+import { objectSegmentName } from '../segments/segmentName.ts';
 
 /** Layout version of channel segments (assembly/channel.ts). */
 export const CHANNEL_VERSION = 2;
@@ -73,9 +74,12 @@ export class Channel {
   private readonly link: ChannelLink;
   private readonly registered: RegisteredChannel;
   private readonly sender: SendContext;
+  /** Its file in /dev/shm: "mb.<name>" (src/segments/segmentName.ts). */
+  private readonly segmentName: string;
 
   /**
-   * @param name segment name of the channel
+   * @param name name of the channel (its segment is "mb.<name>" in /dev/shm)
+   * @throws {IpcError} INVALID_NAME unless `name` is 1-180 characters of [A-Za-z0-9._-], not starting with "." or "-"
    * @param role `'server'` creates it, `'client'` connects to it
    * @throws {TypeError} for a role other than 'server' or 'client'
    */
@@ -91,6 +95,7 @@ export class Channel {
     if (role !== 'server' && role !== 'client') throw new TypeError(`Cannot make a channel with role "${String(role)}": it must be "server" or "client"`);
     this.opts = { ...CHANNEL_DEFAULTS, ...options };
     this.internals = internals;
+    this.segmentName = objectSegmentName(name, 'channel');
     this.link = {
       request: (conn, value, opts) => this.requestOn(conn, value, opts),
       notify: (conn, value, opts) => this.notifyOn(conn, value, opts),
@@ -166,7 +171,7 @@ export class Channel {
     const core = this.core;
     const payloadSize = core.chanPayloadSize(maxClients, ringSize);
     const create = (generation: number): Segment =>
-      Segment.create(this.name, {
+      Segment.create(this.segmentName, {
         kind: this.internals.kind,
         version: CHANNEL_VERSION,
         payloadSize,
@@ -182,7 +187,7 @@ export class Channel {
       if (!(err instanceof IpcError && err.code === 'ALREADY_EXISTS')) throw err;
       // The previous server died or closed: take the name over with the next generation, unless
       // another process claimed the stale segment first (it is taking over right now).
-      const stale = takeOverStaleName(this.name);
+      const stale = takeOverStaleName(this.segmentName);
       if (stale === undefined) throw new IpcError('ALREADY_EXISTS', `Cannot serve ${this.target()}: a live process serves it already (or is taking it over)`, { name: this.name });
       this.seg = create(stale + 1);
     }
@@ -194,7 +199,7 @@ export class Channel {
   private openClient(): void {
     let seg: Segment;
     try {
-      seg = Segment.open(this.name, { kind: this.internals.kind, version: CHANNEL_VERSION, timeoutMs: this.opts.openTimeoutMs });
+      seg = Segment.open(this.segmentName, { kind: this.internals.kind, version: CHANNEL_VERSION, timeoutMs: this.opts.openTimeoutMs });
     } catch (err) {
       if (err instanceof IpcError && err.code === 'NOT_FOUND') throw new IpcError('NOT_FOUND', `Cannot open ${this.target()}: no process serves it`, { name: this.name, cause: err });
       if (err instanceof IpcError && err.code === 'CLOSED') throw new IpcError('PEER_GONE', `Cannot open ${this.target()}: its server closed it`, { name: this.name, cause: err });
@@ -424,7 +429,7 @@ export class Channel {
     if (this.role === 'server' && !wasBroken) {
       // Remove the name first, so nobody new opens a channel that is about to close.
       try {
-        unlinkSegment(this.name);
+        unlinkSegment(this.segmentName);
       } catch {
         /* already removed (removeFunction) */
       }

@@ -50,9 +50,9 @@ export class ChannelSlotTable {
 
   private connection(index: number, owner: bigint): ChannelSlot {
     const core = this.core;
-    const slot = core.chanSlot(this.payload, index);
-    const toServer = new Ring(core.chanSlotToServer(slot));
-    const toClient = new Ring(core.chanSlotToClient(slot, this.ringSize));
+    const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, index);
+    const toServer = new Ring(core.chanSlotToServer(slot), this.ringSize);
+    const toClient = new Ring(core.chanSlotToClient(slot, this.ringSize), this.ringSize);
     const slotBell = new Doorbell(core.chanSlotBell(slot));
     const serverBell = this.serverBell();
     const conn =
@@ -72,7 +72,7 @@ export class ChannelSlotTable {
   tryClaim(pid: number, stamp: number, reclaim: () => boolean): ChannelSlot | undefined {
     const core = this.core;
     for (let i = 0; i < this.slotCount; i++) {
-      const slot = core.chanSlot(this.payload, i);
+      const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, i);
       if (core.chanSlotOwner(slot) !== 0n) continue;
       if (core.chanSlotClaim(slot, pid, stamp) === 0n) {
         const conn = this.connection(i, core.chanSlotOwner(slot));
@@ -138,7 +138,7 @@ export class ChannelSlotTable {
     const core = this.core;
     for (let i = 0; i < this.slotCount; i++) {
       if (this.conns[i]) continue;
-      const owner = core.chanSlotOwner(core.chanSlot(this.payload, i));
+      const owner = core.chanSlotOwner(core.chanSlot(this.payload, this.slotCount, this.ringSize, i));
       if (owner === 0n) continue;
       const conn = (this.conns[i] = this.connection(i, owner));
       this.active.push(conn);
@@ -149,7 +149,7 @@ export class ChannelSlotTable {
   reap(): void {
     const core = this.core;
     for (let i = 0; i < this.slotCount; i++) {
-      const slot = core.chanSlot(this.payload, i);
+      const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, i);
       const owner = core.chanSlotOwner(slot);
       if (owner === 0n) continue;
       if (core.chanSlotClosing(slot)) this.free(i, 'left');
@@ -174,7 +174,7 @@ export class ChannelSlotTable {
       this.drop(conn);
       conn.failAll(() => new IpcError('PEER_GONE', `Cannot finish the request on ${this.describe()}: the client (pid ${Number(conn.owner & 0xffff_ffffn)}) ${why}`, { name: this.name }));
     }
-    this.core.chanSlotFree(this.core.chanSlot(this.payload, index), this.ringSize);
+    this.core.chanSlotFree(this.core.chanSlot(this.payload, this.slotCount, this.ringSize, index), this.ringSize);
   }
 
   private drop(conn: ChannelSlot): void {
@@ -186,12 +186,12 @@ export class ChannelSlotTable {
 
   /** Server closing: wakes every slot's client so it sees the closed state. */
   ringAll(): void {
-    for (let i = 0; i < this.slotCount; i++) new Doorbell(this.core.chanSlotBell(this.core.chanSlot(this.payload, i))).ring();
+    for (let i = 0; i < this.slotCount; i++) new Doorbell(this.core.chanSlotBell(this.core.chanSlot(this.payload, this.slotCount, this.ringSize, i))).ring();
   }
 
   /** Client: hands its slot back and tells the server. */
   leave(index: number): void {
-    this.core.chanSlotLeave(this.core.chanSlot(this.payload, index));
+    this.core.chanSlotLeave(this.core.chanSlot(this.payload, this.slotCount, this.ringSize, index));
     this.serverBell().ring();
   }
 
