@@ -1,0 +1,48 @@
+// The package's install script. Where a prebuilt addon matches this machine (prebuilds/, made by
+// scripts/prebuild.mjs when the package is packed) it loads it, checks it, and stops: no compiler
+// is needed and nothing is written. Otherwise it compiles native/membridge.cc
+// (scripts/build-addon.mjs). When neither works it prints one line saying why and what to run, and
+// the install still succeeds: membridge/pybytes needs no addon, and the shared-memory API throws
+// IpcError NATIVE_UNAVAILABLE with the same reason.
+//
+// `npm rebuild membridge --build-from-source` (or npm_config_build_from_source=true) skips the
+// prebuild. MEMBRIDGE_REQUIRE_NATIVE=1 makes a failed build fail the install (CI).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const strict = process.env.MEMBRIDGE_REQUIRE_NATIVE === '1';
+const fromSource = ['true', '1', 'membridge'].includes(process.env.npm_config_build_from_source ?? '');
+
+function prebuildLoads() {
+  const dir = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+  if (!existsSync(dir)) return false;
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.node'))) {
+    try {
+      if (typeof require(join(dir, f)).abiVersion === 'number') return true;
+    } catch {
+      // another libc, or a broken file: try the next one, then the source build
+    }
+  }
+  return false;
+}
+
+if (!fromSource && prebuildLoads()) {
+  rmSync(join(root, 'build', 'install-failure.txt'), { force: true });
+  process.exit(0);
+}
+if (process.platform !== 'linux') {
+  console.warn(`membridge: shared memory needs Linux, this is ${process.platform}; only membridge/pybytes will work (no addon built)`);
+  process.exit(0);
+}
+try {
+  execFileSync(process.execPath, [join(root, 'scripts', 'build-addon.mjs'), ...(fromSource ? ['--force'] : [])], { stdio: ['ignore', 'ignore', 'inherit'] });
+} catch {
+  // build-addon.mjs printed the reason; say what to do, on one line.
+  console.warn(`membridge: no prebuilt addon for ${process.platform}-${process.arch} and no build from source: shared memory is unavailable until you install g++ and run "npm rebuild membridge" (membridge/pybytes works)`);
+  process.exit(strict ? 1 : 0);
+}
