@@ -248,8 +248,9 @@ console.log(JSON.stringify({ value, reply, removed: removeFunction(${JSON.string
     rmSync(join(installed, 'prebuilds'), { recursive: true, force: true });
     const rebuild = run(npm, ['rebuild', 'membridge', '--offline', '--foreground-scripts'], app, { CXX: 'membridge-no-such-compiler' });
     ok(rebuild, 'npm rebuild membridge');
-    const lines = `${rebuild.stdout}\n${rebuild.stderr}`.split('\n').filter((l) => l.includes('npm rebuild membridge') && l.startsWith('membridge:'));
-    assert.is(lines.length, 1, `one line says what to run:\n${rebuild.stdout}\n${rebuild.stderr}`);
+    const lines = `${rebuild.stdout}\n${rebuild.stderr}`.split('\n').filter((l) => l.startsWith('membridge:'));
+    assert.is(lines.length, 1, `one line says why and what to run:\n${rebuild.stdout}\n${rebuild.stderr}`);
+    assert.match(lines[0]!, /no C\+\+ compiler was found.*npm rebuild membridge/);
     writeFileSync(join(app, 'unavailable.mjs'), `import { writeMemory, IpcError } from 'membridge';
 import { decode, encode } from 'membridge/pybytes';
 try { writeMemory('x', 1); console.log('WROTE'); } catch (e) { console.log(JSON.stringify({ code: e instanceof IpcError ? e.code : String(e), message: e.message, codec: decode(encode(1)) })); }
