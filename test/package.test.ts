@@ -5,7 +5,9 @@
 // what a user sees when no addon can be had.
 //
 // It runs on the Node host only (it starts Deno and Bun itself); the packing alone takes about a
-// minute, so it is one file with one temporary project for all the checks.
+// minute (several on a loaded machine), so it is one file with one temporary project for all the
+// checks, and it asks the driver for a longer watchdog:
+// test-timeout-ms: 900000
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
@@ -76,7 +78,7 @@ if (currentHost() !== 'node') {
   test('npm pack builds the package with a prebuilt linux-x64 addon, LICENSE and CHANGELOG, and no os restriction', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'mb-package-'));
     project = { tmp, app: join(tmp, 'app'), tarball: '', installed: '' };
-    const out = ok(run(npm, ['pack', '--json', '--pack-destination', tmp], root, {}, 280_000), 'npm pack');
+    const out = ok(run(npm, ['pack', '--json', '--pack-destination', tmp], root, {}, 600_000), 'npm pack');
     const info = (JSON.parse(out.slice(out.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }>; size: number }>)[0]!;
     project.tarball = join(tmp, info.filename);
     const files = info.files.map((f) => f.path);
