@@ -24,7 +24,7 @@ function chain(depth: number, lossless: boolean): unknown {
       case 1: x = { level: i, child: x }; break;
       case 2: x = new Map<unknown, unknown>([[i, x]]); break;
       case 3: x = lossless ? Tuple.of(x, i) : [x, i]; break;
-      case 4: x = [new Set([i, i + 0.5, Tuple.of<unknown>(i, 'a')]), new FrozenSet([i]), x]; break;
+      case 4: x = [new Set<unknown>([i, i + 0.5, Tuple.of<unknown>(i, 'a')]), new FrozenSet([i]), x]; break;
       case 5: x = lossless ? new NamedTuple('P', [['x', x], ['y', i]]) : { x, y: i }; break;
       case 6: x = lossless && levels + 2 <= depth && levels++ ? new ChainMap([{ a: i }, new Map([['m', x]])]) : { m: x }; break;
       case 7: x = lossless ? Deque.from([x]) : [x]; break;

@@ -15,6 +15,7 @@ import { Outgoing, RecordType, Ring, ringCore, type RingExports } from './Ring.t
 import { runtime } from '../platform/runtime.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { Segment } from '../segments/Segment.ts';
+import { objectSegmentName } from '../segments/segmentName.ts';
 
 /** Which end of a channel this object is. */
 export type ChannelRole = 'server' | 'client';
@@ -216,13 +217,16 @@ export class Channel {
   private readonly opts: Required<ChannelOptions>;
   private readonly kind: number;
   private readonly target: (name: string) => string;
+  /** Its file in /dev/shm: "mb.<name>" (src/segments/segmentName.ts). */
+  private readonly segmentName: string;
   /** Called when the server stops because another process asked it to (removeFunction). */
   onStopRequested: (() => void) | undefined;
   /** Called once when the channel breaks (a dead peer for a client, a failure for a server). */
   onBroken: ((error: IpcError) => void) | undefined;
 
   /**
-   * @param name segment name of the channel
+   * @param name name of the channel (its segment is "mb.<name>" in /dev/shm)
+   * @throws {IpcError} INVALID_NAME unless `name` is 1-180 characters of [A-Za-z0-9._-], not starting with "." or "-"
    * @param role `'server'` creates it, `'client'` connects to it
    * @throws {TypeError} for a role other than 'server' or 'client'
    */
@@ -236,6 +240,7 @@ export class Channel {
     this.opts = { ...DEFAULTS, ...options };
     this.kind = internals?.kind ?? SegmentKind.CHANNEL;
     this.target = internals?.target ?? ((n) => `Channel "${n}"`);
+    this.segmentName = objectSegmentName(name, 'channel');
   }
 
   /** The server's incarnation: a restarted server has a higher one. 0 before open(). */
@@ -285,7 +290,7 @@ export class Channel {
     const core = this.core;
     const payloadSize = core.chanPayloadSize(maxClients, ringSize);
     const create = (generation: number): Segment =>
-      Segment.create(this.name, {
+      Segment.create(this.segmentName, {
         kind: this.kind,
         version: CHANNEL_VERSION,
         payloadSize,
@@ -301,7 +306,7 @@ export class Channel {
       if (!(err instanceof IpcError && err.code === 'ALREADY_EXISTS')) throw err;
       // The previous server died or closed: take the name over with the next generation, unless
       // another process claimed the stale segment first (it is taking over right now).
-      const stale = takeStaleName(this.name);
+      const stale = takeStaleName(this.segmentName);
       if (stale === undefined) throw new IpcError('ALREADY_EXISTS', `Cannot serve ${this.target(this.name)}: a live process serves it already (or is taking it over)`, { name: this.name });
       this.seg = create(stale + 1);
     }
@@ -311,7 +316,7 @@ export class Channel {
   private openClient(): void {
     let seg: Segment;
     try {
-      seg = Segment.open(this.name, { kind: this.kind, version: CHANNEL_VERSION, timeoutMs: this.opts.openTimeoutMs });
+      seg = Segment.open(this.segmentName, { kind: this.kind, version: CHANNEL_VERSION, timeoutMs: this.opts.openTimeoutMs });
     } catch (err) {
       if (err instanceof IpcError && err.code === 'NOT_FOUND') throw new IpcError('NOT_FOUND', `Cannot open ${this.target(this.name)}: no process serves it`, { name: this.name, cause: err });
       if (err instanceof IpcError && err.code === 'CLOSED') throw new IpcError('PEER_GONE', `Cannot open ${this.target(this.name)}: its server closed it`, { name: this.name, cause: err });
@@ -343,9 +348,9 @@ export class Channel {
 
   private connection(index: number, owner: bigint): ChannelSlot {
     const core = this.core;
-    const slot = core.chanSlot(this.payload, index);
-    const toServer = new Ring(core.chanSlotToServer(slot));
-    const toClient = new Ring(core.chanSlotToClient(slot, this.ringSize));
+    const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, index);
+    const toServer = new Ring(core.chanSlotToServer(slot), this.ringSize);
+    const toClient = new Ring(core.chanSlotToClient(slot, this.ringSize), this.ringSize);
     const slotBell = new Doorbell(core.chanSlotBell(slot));
     const serverBell = new Doorbell(core.chanServerBell(this.payload));
     const conn =
@@ -363,7 +368,7 @@ export class Channel {
     const core = this.core;
     for (;;) {
       for (let i = 0; i < this.slotCount; i++) {
-        const slot = core.chanSlot(this.payload, i);
+        const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, i);
         if (core.chanSlotOwner(slot) !== 0n) continue;
         if (core.chanSlotClaim(slot, pid, stamp) === 0n) {
           const conn = this.connection(i, core.chanSlotOwner(slot));
@@ -537,14 +542,14 @@ export class Channel {
     if (this.role === 'server' && !wasBroken) {
       // Remove the name first, so nobody new opens a channel that is about to close.
       try {
-        unlinkSegment(this.name);
+        unlinkSegment(this.segmentName);
       } catch {
         /* already removed (removeFunction) */
       }
       seg.markClosed();
-      for (let i = 0; i < this.slotCount; i++) new Doorbell(this.core.chanSlotBell(this.core.chanSlot(this.payload, i))).ring();
+      for (let i = 0; i < this.slotCount; i++) new Doorbell(this.core.chanSlotBell(this.core.chanSlot(this.payload, this.slotCount, this.ringSize, i))).ring();
     } else if (this.client && !wasBroken) {
-      this.core.chanSlotLeave(this.core.chanSlot(this.payload, this.client.index));
+      this.core.chanSlotLeave(this.core.chanSlot(this.payload, this.slotCount, this.ringSize, this.client.index));
       new Doorbell(this.core.chanServerBell(this.payload)).ring();
     }
     for (let i = 0; i < this.conns.length; i++) this.conns[i] = undefined;
@@ -559,7 +564,7 @@ export class Channel {
   _leaveOnExit(): void {
     if (this.state !== 'open' || !this.seg) return;
     if (this.client) {
-      this.core.chanSlotLeave(this.core.chanSlot(this.payload, this.client.index));
+      this.core.chanSlotLeave(this.core.chanSlot(this.payload, this.slotCount, this.ringSize, this.client.index));
       new Doorbell(this.core.chanServerBell(this.payload)).ring();
     } else if (this.role === 'server') {
       this.close();
@@ -777,7 +782,7 @@ export class Channel {
       core.chanClearControl(this.payload, HELLO);
       for (let i = 0; i < this.slotCount; i++) {
         if (this.conns[i]) continue;
-        const owner = core.chanSlotOwner(core.chanSlot(this.payload, i));
+        const owner = core.chanSlotOwner(core.chanSlot(this.payload, this.slotCount, this.ringSize, i));
         if (owner === 0n) continue;
         const conn = (this.conns[i] = this.connection(i, owner));
         this.active.push(conn);
@@ -821,7 +826,7 @@ export class Channel {
   private reap(): void {
     const core = this.core;
     for (let i = 0; i < this.slotCount; i++) {
-      const slot = core.chanSlot(this.payload, i);
+      const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, i);
       const owner = core.chanSlotOwner(slot);
       if (owner === 0n) continue;
       if (core.chanSlotClosing(slot)) this.freeSlot(i, 'left');
@@ -852,7 +857,7 @@ export class Channel {
       this.peers.delete(conn);
       conn.failAll(() => new IpcError('PEER_GONE', `Cannot finish the request on ${this.target(this.name)}: the client (pid ${Number(conn.owner & 0xffff_ffffn)}) ${why}`, { name: this.name }));
     }
-    this.core.chanSlotFree(this.core.chanSlot(this.payload, index), this.ringSize);
+    this.core.chanSlotFree(this.core.chanSlot(this.payload, this.slotCount, this.ringSize, index), this.ringSize);
   }
 
   /** Client: fails everything when the server is gone. Server: reaps clients, checks its segment. */

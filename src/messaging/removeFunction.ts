@@ -7,6 +7,7 @@ import { isProcessAlive } from '../platform/processIdentity.ts';
 import { ringCore } from './Ring.ts';
 import { runtime } from '../platform/runtime.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
+import { objectSegmentName } from '../segments/segmentName.ts';
 
 /** What {@link removeFunction} did: 1 removed, 2 not found, 3 stopped but the segment could not be removed. */
 export type RemoveFunctionResult = 1 | 2 | 3;
@@ -34,9 +35,10 @@ export function removeFunction(name: string, timeoutMs = 2000): RemoveFunctionRe
     local.stop(true);
     return 1;
   }
+  const segmentName = objectSegmentName(name, 'shared function');
   let seg: SegmentMapping;
   try {
-    seg = SegmentMapping.open(name);
+    seg = SegmentMapping.open(segmentName);
   } catch (err) {
     if (err instanceof IpcError && err.code === 'NOT_FOUND') return 2;
     throw err;
@@ -70,7 +72,7 @@ export function removeFunction(name: string, timeoutMs = 2000): RemoveFunctionRe
     // Its owner died (or closed it without removing the name): remove the name, unless another
     // process claimed that first (a restarting owner, another removeFunction): it goes either way.
     try {
-      removeStaleName(name, seg);
+      removeStaleName(segmentName, seg);
       return 1;
     } catch {
       return 3;
