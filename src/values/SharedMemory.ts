@@ -15,6 +15,7 @@ import { decodeValue, encodeValueTransient } from './valueCodec.ts';
 import { checkValueName, DATA_PREFIX, dataSegmentName, entrySegmentName, parseDataSegmentName } from './valueNames.ts';
 import { initValueArea, ValueSlots, valueAreaSize, type SlotValue } from './ValueSlots.ts';
 import { waitForVersion, type WaitForChangeOptions } from './waitForVersion.ts';
+import { sleepMs } from '../platform/sleep.ts';
 
 /** The core exports of assembly/memoryDirectory.ts. */
 interface DirectoryExports {
@@ -284,7 +285,7 @@ export class SharedMemory {
         // A grower replaced it between our load of the directory and the open: look again.
         if (!(err instanceof IpcError) || (err.code !== 'NOT_FOUND' && err.code !== 'CLOSED')) throw err;
         const now = d.dirCurrent(dirPtr);
-        if (now === number) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+        if (now === number) sleepMs(1);
         number = now;
         continue;
       }

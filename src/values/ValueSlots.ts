@@ -5,6 +5,7 @@
 import { IpcError } from '../errors/IpcError.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
 import { isProcessAlive, selfIdentity } from '../platform/processIdentity.ts';
+import { sleepMs } from '../platform/sleep.ts';
 import { runtime } from '../platform/runtime.ts';
 
 /** The core exports this layer uses (assembly/valueSlots.ts). */
@@ -59,8 +60,6 @@ export interface WriteOutcome {
   readonly version: number;
 }
 
-// A private word to sleep on between attempts (Atomics.wait works on every host's main thread).
-const pause = new Int32Array(new SharedArrayBuffer(4));
 
 // A reader gives up only when writers replace the value faster than it can copy it for this long.
 const READ_GIVE_UP_MS = 2000;
@@ -144,7 +143,7 @@ export class ValueSlots {
       if (attempt === 64) deadline = performance.now() + READ_GIVE_UP_MS;
       if (attempt > 64) {
         if (performance.now() > deadline) throw new IpcError('TIMED_OUT', `Cannot read ${this.what}: writers replaced the value faster than it could be copied for ${READ_GIVE_UP_MS} ms`);
-        Atomics.wait(pause, 0, 0, 0.01);
+        sleepMs(0.01);
       }
     }
   }
@@ -177,7 +176,7 @@ export class ValueSlots {
         }
         if (slot < 0) {
           if (now > deadline) throw new IpcError('TIMED_OUT', `Cannot write to ${this.what} within ${timeoutMs} ms: all ${this.slotCount} slots stay held by live writers`);
-          if (attempt > 16) Atomics.wait(pause, 0, 0, 0.05);
+          if (attempt > 16) sleepMs(0.05);
           continue;
         }
       }
