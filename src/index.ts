@@ -14,7 +14,7 @@ export { isNativeAvailable } from './platform/addon.ts';
 
 // pybytes codec (also available alone as `membridge/pybytes`, which needs no addon)
 export {
-  encode, decode, DecodeError, ENCODE_DEFAULTS, DECODE_DEFAULTS,
+  encode, encodeInto, Encoder, decode, DecodeError, ENCODE_DEFAULTS, DECODE_DEFAULTS,
   Tuple, Deque, FrozenSet, ByteArray, MemoryView, OrderedDict, Counter, ChainMap, Float, Complex, Decimal,
   UUID, Range, NamedTuple, Path, PurePath, Ellipsis, DateTime, CalendarDate, Time, TimeDelta,
   toTypedJson, fromTypedJson,

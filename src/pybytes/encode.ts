@@ -78,8 +78,8 @@ function grow(n: number): void {
   while (size < pos + n) size *= 2;
   const next = new Uint8Array(size);
   next.set(buf.subarray(0, pos));
-  buf = own = next;
-  dv = ownView = new DataView(next.buffer);
+  buf = next;
+  dv = new DataView(next.buffer);
   end = size;
 }
 
@@ -654,10 +654,12 @@ function depthOption(options?: EncodeOptions): number {
 }
 
 let ownView = dv;
+let ownTarget = true; // the writer's buffer is `own` (else a caller's array)
 
-// Points the writer at `target`; returns the previous state when this is a nested call.
-function begin(target: Uint8Array | undefined, start: number, limit: number, options: EncodeOptions | undefined): unknown[] | undefined {
-  const saved = busy ? [buf, dv, pos, end, growable, maxDepth, own, ownView] : undefined;
+// Points the writer at `target` (undefined: the module's own buffer; else a caller's array, which
+// grows into a new array only when `canGrow`); returns the previous state when this is a nested call.
+function begin(target: Uint8Array | undefined, view: DataView | undefined, start: number, limit: number, options: EncodeOptions | undefined, canGrow = false): unknown[] | undefined {
+  const saved = busy ? [buf, dv, pos, end, growable, maxDepth, own, ownView, ownTarget] : undefined;
   if (saved) {
     own = new Uint8Array(256);
     ownView = new DataView(own.buffer);
@@ -668,11 +670,13 @@ function begin(target: Uint8Array | undefined, start: number, limit: number, opt
     dv = ownView;
     end = own.byteLength;
     growable = true;
+    ownTarget = true;
   } else {
     buf = target;
-    dv = new DataView(target.buffer, target.byteOffset, target.byteLength);
+    dv = view ?? new DataView(target.buffer, target.byteOffset, target.byteLength);
     end = limit;
-    growable = false;
+    growable = canGrow;
+    ownTarget = false;
   }
   pos = start;
   maxDepth = options?.maxDepth === undefined ? ENCODE_DEFAULTS.maxDepth : depthOption(options);
@@ -680,12 +684,12 @@ function begin(target: Uint8Array | undefined, start: number, limit: number, opt
 }
 
 function finish(saved: unknown[] | undefined): void {
-  if (growable) {
+  if (ownTarget) {
     own = buf;
     ownView = dv;
   }
   if (saved) {
-    [buf, dv, pos, end, growable, maxDepth, own, ownView] = saved as [Uint8Array, DataView, number, number, boolean, number, Uint8Array, DataView];
+    [buf, dv, pos, end, growable, maxDepth, own, ownView, ownTarget] = saved as [Uint8Array, DataView, number, number, boolean, number, Uint8Array, DataView, boolean];
   }
   busy = saved !== undefined;
 }
@@ -708,7 +712,7 @@ function finish(saved: unknown[] | undefined): void {
  * ```
  */
 export function encode(value: unknown, options?: EncodeOptions): Uint8Array {
-  const saved = begin(undefined, 0, 0, options);
+  const saved = begin(undefined, undefined, 0, 0, options);
   try {
     buf[pos++] = 0xfd;
     writeValue(value, 0);
@@ -724,8 +728,8 @@ export function encode(value: unknown, options?: EncodeOptions): Uint8Array {
  * ArrayBuffer of more than 64 bytes costs 1.5-4 us to allocate on Node 20 and Deno (V8 keeps only
  * smaller ones on its heap), more than encoding a small value.
  */
-export function encodeTransient(value: unknown): Uint8Array {
-  const saved = begin(undefined, 0, 0, undefined);
+export function encodeTransient(value: unknown, options?: EncodeOptions): Uint8Array {
+  const saved = begin(undefined, undefined, 0, 0, options);
   try {
     buf[pos++] = 0xfd;
     writeValue(value, 0);
@@ -745,7 +749,7 @@ export function encodeRange(host: CodecHost, value: unknown, ptr: number, capaci
   if (!Number.isInteger(ptr) || !Number.isInteger(capacity) || ptr < 0 || capacity < 0 || ptr + capacity > memory.byteLength) {
     throw new RangeError(`Cannot encode into [${ptr}, ${ptr + capacity}): outside the ${memory.byteLength}-byte memory`);
   }
-  const saved = begin(memory, ptr, ptr + capacity, options);
+  const saved = begin(memory, undefined, ptr, ptr + capacity, options);
   try {
     if (capacity < 1) throw FULL;
     buf[pos++] = 0xfd;
@@ -757,4 +761,74 @@ export function encodeRange(host: CodecHost, value: unknown, ptr: number, capaci
     finish(saved);
   }
   return -encode(value, options).byteLength;
+}
+
+/**
+ * Encodes `value` into `target` (from its first byte) and returns the message length: no new
+ * ArrayBuffer per message. `target` may be any Uint8Array, e.g. over a SharedArrayBuffer.
+ *
+ * @throws {RangeError} `target` is too small; the error's `needed` property holds the length the
+ *   message needs (the bytes of `target` are unspecified then)
+ * @throws {TypeError} a value has no pybytes form (as {@link encode})
+ * @example
+ * ```ts
+ * import { decode, encodeInto } from 'membridge/pybytes';
+ * const buffer = new Uint8Array(4096);
+ * const n = encodeInto({ id: 1 }, buffer);
+ * decode(buffer.subarray(0, n)); // { id: 1 }
+ * ```
+ */
+export function encodeInto(value: unknown, target: Uint8Array, options?: EncodeOptions): number {
+  if (!(target instanceof Uint8Array)) throw new TypeError('Cannot encode into this target: expected a Uint8Array');
+  const n = encodeBuffer(value, target, undefined, false, options);
+  if (n >= 0) return n;
+  // The writers reserve room per item conservatively (a header's 9 bytes, 3 per UTF-16 unit), so a
+  // message that fits exactly can still run out above: encode it aside and copy it when it fits.
+  const whole = encodeTransient(value, options);
+  const needed = whole.byteLength;
+  if (needed <= target.byteLength) {
+    target.set(whole);
+    return needed;
+  }
+  throw Object.assign(new RangeError(`Cannot encode into a ${target.byteLength}-byte array: the message needs ${needed} bytes`), { needed });
+}
+
+/**
+ * Internal (encodeInto, Encoder): encodes into `target` from offset 0 and returns the length, or -1
+ * when `target` is full and `canGrow` is false. With `canGrow`, a full target is replaced by a
+ * larger array, which lastBuffer() / lastView() then return.
+ */
+export function encodeBuffer(value: unknown, target: Uint8Array, view: DataView | undefined, canGrow: boolean, options: EncodeOptions | undefined): number {
+  const saved = begin(target, view, 0, target.byteLength, options, canGrow);
+  try {
+    if (end < 1) {
+      if (!growable) throw FULL;
+      grow(1);
+    }
+    buf[pos++] = 0xfd;
+    writeValue(value, 0);
+    if (canGrow) {
+      last = buf;
+      lastDv = dv;
+    }
+    return pos;
+  } catch (err) {
+    if (err !== FULL) throw err;
+    return -1;
+  } finally {
+    finish(saved);
+  }
+}
+
+let last: Uint8Array = buf;
+let lastDv: DataView = dv;
+
+/** The array the last successful encodeBuffer wrote (its target, or the larger one it grew into). */
+export function lastBuffer(): Uint8Array {
+  return last;
+}
+
+/** A DataView over lastBuffer(). */
+export function lastView(): DataView {
+  return lastDv;
 }
