@@ -76,7 +76,13 @@ export class FrameBufferClient {
       seg.unmap();
       throw new IpcError('PEER_GONE', `Cannot open frame buffer "${this.name}": the server is gone (generation ${this.generation} ended; the segment now holds generation ${now})`, { name: this.name });
     }
-    const arena = new FrameArena(seg, true);
+    let arena: FrameArena;
+    try {
+      arena = new FrameArena(seg, true);
+    } catch (err) {
+      seg.unmap();
+      throw err;
+    }
     try {
       arena.checkServer(true);
     } catch (err) {
