@@ -4,13 +4,14 @@ import { benchCommand } from './benchCommand.ts';
 import { decodeCommand } from './decodeCommand.ts';
 import { demoCommand } from './demoCommand.ts';
 import { encodeCommand } from './encodeCommand.ts';
+import { gatewayCommand } from './gatewayCommand.ts';
 import { inspectCommand } from './inspectCommand.ts';
 import { lsCommand } from './lsCommand.ts';
 import { reapCommand } from './reapCommand.ts';
 import { rmCommand } from './rmCommand.ts';
 
 /** Every subcommand, in the order `membridge --help` lists them. */
-export const COMMANDS: readonly Command[] = [lsCommand, inspectCommand, rmCommand, reapCommand, encodeCommand, decodeCommand, demoCommand, benchCommand];
+export const COMMANDS: readonly Command[] = [lsCommand, inspectCommand, rmCommand, reapCommand, encodeCommand, decodeCommand, demoCommand, benchCommand, gatewayCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
