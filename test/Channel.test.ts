@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Channel, type IncomingRequest } from '../src/messaging/Channel.ts';
+import { Channel } from '../src/messaging/Channel.ts';
+import type { IncomingRequest } from '../src/messaging/IncomingRequest.ts';
 import { IpcError } from '../src/errors/IpcError.ts';
 import { RemoteError } from '../src/errors/RemoteError.ts';
 import { listSegments } from '../src/segments/SegmentMapping.ts';

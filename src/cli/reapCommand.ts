@@ -1,7 +1,7 @@
 // `membridge reap`: removes membridge segments that nobody alive is responsible for, and never a
 // complete, readable value unless asked (--values): named values outlive their writers.
 import { HostVariable } from '../values/HostVariable.ts';
-import { removeStaleByName } from '../segments/claimStaleName.ts';
+import { removeStaleByName } from '../segments/staleSegment.ts';
 import { listSegments } from '../segments/SegmentMapping.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { parseDataSegmentName } from '../values/valueNames.ts';

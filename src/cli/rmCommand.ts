@@ -4,7 +4,7 @@ import { HostVariable } from '../values/HostVariable.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { removeFunction } from '../messaging/removeFunction.ts';
 import { runtime } from '../platform/runtime.ts';
-import { removeStaleByName } from '../segments/claimStaleName.ts';
+import { removeStaleByName } from '../segments/staleSegment.ts';
 import { SegmentMapping, unlinkSegment } from '../segments/SegmentMapping.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { sysframeRemove } from '../values/sysframeMemory.ts';

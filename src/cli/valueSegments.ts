@@ -4,7 +4,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } f
 import process from 'node:process';
 import { IpcError } from '../errors/IpcError.ts';
 import { listSegments, SegmentMapping } from '../segments/SegmentMapping.ts';
-import { isProcessAlive } from '../platform/processIdentity.ts';
+import { segmentStatus } from '../segments/staleSegment.ts';
 import { runtime } from '../platform/runtime.ts';
 import { kindName, SegmentKind } from '../segments/SegmentKind.ts';
 import { checkValueName, parseDataSegmentName, VALUE_PREFIX } from '../values/valueNames.ts';
@@ -43,11 +43,11 @@ export function describeSegment(segment: string): SegmentRow {
   try {
     const core = runtime().core;
     const p = seg.ptr;
-    if (seg.size < core.segHeaderSize() || (core.segMagic(p) !== 0 && core.segMagic(p) >>> 0 !== 0x4753424d)) {
+    const status = segmentStatus(seg);
+    if (status.header === 'foreign') {
       return { segment, layout: 'membridge', size: seg.size, kind: 0, version: 0, state: 'foreign', creatorPid: 0, creatorStamp: 0, alive: false, generation: 0, created: undefined, problem: 'not a membridge segment' };
     }
-    const pid = core.segCreatorPid(p);
-    const stamp = core.segCreatorStamp(p);
+    const { creatorPid: pid, creatorStamp: stamp } = status;
     const created = Number(core.segCreated(p));
     return {
       segment,
@@ -58,7 +58,7 @@ export function describeSegment(segment: string): SegmentRow {
       state: STATES[core.segState(p)] ?? 'foreign',
       creatorPid: pid,
       creatorStamp: stamp,
-      alive: pid !== 0 && isProcessAlive(pid, stamp),
+      alive: status.alive,
       generation: core.segGeneration(p),
       created: created > 0 ? new Date(created) : undefined,
     };

@@ -4,11 +4,12 @@
 // rule 2), so every cross-process wait goes through the addon's futex. Synchronous waits block the
 // calling thread (for workers and scripts); asynchronous ones run on dedicated native threads, never
 // on the host's thread pool (rule 3). Timeouts, EINTR retries and cancellation are decided here.
-import process from 'node:process';
+import { readEnv } from './env.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { native, WaitResult, type NativeWaiter } from './addon.ts';
 import { runtime } from './runtime.ts';
 import { spinPolicy } from './spinPolicy.ts';
+import { systemCallError } from './errno.ts';
 
 // The spin runs in WebAssembly (spinWhileEqual32) rather than in the addon: the native call with
 // its argument checks and clock reads costs a few hundred ns, most of a round trip when the peer
@@ -134,21 +135,21 @@ function outcomeOf(r: number, deadline: number): WaitOutcome | undefined {
     case WaitResult.INTERRUPTED:
       return deadline !== Infinity && performance.now() >= deadline ? 'timed-out' : undefined;
     default:
-      throw new IpcError('SYSTEM', `Cannot wait on shared memory: futex failed with errno ${-r}`, { errno: -r });
+      throw systemCallError('wait on shared memory', 'futex', -r);
   }
 }
 
 /** Wakes up to `count` processes sleeping on the word at `ptr`; returns how many woke. */
 export function wakeWord(ptr: number, count = 1): number {
   const r = native().futexWake(runtime().u8, ptr, count);
-  if (r < 0) throw new IpcError('SYSTEM', `Cannot wake waiters on shared memory: futex failed with errno ${-r}`, { errno: -r });
+  if (r < 0) throw systemCallError('wake waiters on shared memory', 'futex', -r);
   return r;
 }
 
 // An async wait within HOT_WINDOW_MS of the last activity (a wait that ended in a change, or
 // noteActivity()) first waits up to HOT_WAIT_MS on the calling thread. MEMBRIDGE_HOT_WAIT_US sets
 // that bound (0 disables it); it is the longest the event loop is held.
-const HOT_WAIT_MS = Math.max(0, Number(process.env.MEMBRIDGE_HOT_WAIT_US ?? 50) || 0) / 1000;
+const HOT_WAIT_MS = Math.max(0, Number(readEnv('MEMBRIDGE_HOT_WAIT_US') ?? 50) || 0) / 1000;
 const HOT_WINDOW_MS = 1;
 let lastActivity = -Infinity;
 
