@@ -191,6 +191,15 @@ removeMemory(name);
     // No --allow-env: reading the MEMBRIDGE_* variables must not throw (nor prompt: stdin is closed).
     const deno = hostCommand('deno', 'app.ts', [])[0];
     assert.equal(JSON.parse(ok(run(deno, readmeDenoArgs('app.ts'), app), 'deno (README command)')), [{ host: 'deno' }, [3]]);
+    // On a terminal Deno prompts instead of throwing (for env and sys access): under a pseudo-terminal
+    // (util-linux `script`) the same command must finish without asking anything.
+    if (spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0) {
+      const line = [deno, ...readmeDenoArgs('app.ts')].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+      const tty = run('script', ['-qec', line, '/dev/null'], app, {}, 60_000);
+      assert.not.match(tty.stdout, /Deno requests/, `Deno prompted on a terminal:\n${tty.stdout}`);
+      assert.is(tty.status, 0, `deno on a terminal:\n${tty.stdout}\n${tty.stderr}`);
+      assert.match(tty.stdout, /"host":"deno"/);
+    }
     const bun = hostCommand('bun', 'app.ts', [])[0];
     assert.equal(JSON.parse(ok(run(bun, ['app.ts'], app), 'bun app.ts')), [{ host: 'bun' }, [3]]);
   });

@@ -34,7 +34,11 @@ function readAsString(memory: WebAssembly.Memory, ptr: number): string {
 }
 
 export class Runtime {
-  readonly memory: WebAssembly.Memory;
+  /**
+   * The shared WebAssembly.Memory, typed by the members used so that the published declarations do
+   * not need the `WebAssembly` namespace (absent under `lib: ["ES2022"]` without DOM).
+   */
+  readonly memory: { readonly buffer: ArrayBuffer | SharedArrayBuffer; grow(delta: number): number };
   readonly core: CoreExports;
   readonly regions: RegionAllocator;
   /** Base address of the memory in this process, when the addon is available. */
@@ -44,8 +48,8 @@ export class Runtime {
 
   constructor(maxPages = MAX_PAGES) {
     const module = new WebAssembly.Module(decodeBase64(CORE_WASM_BASE64) as Uint8Array<ArrayBuffer>);
-    this.memory = new WebAssembly.Memory({ initial: 2, maximum: maxPages, shared: true });
-    const memory = this.memory;
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: maxPages, shared: true });
+    this.memory = memory;
     const instance = new WebAssembly.Instance(module, {
       env: {
         memory,

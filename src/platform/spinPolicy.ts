@@ -15,6 +15,7 @@
 // had both narrowed during a slow start sleeping on each other for seconds: a probe only pays when
 // the peer answers fast, which it does only once its own probe has succeeded.
 import { availableParallelism, cpus } from 'node:os';
+import { denoAllows } from './denoPermission.ts';
 import { readEnv } from './env.ts';
 
 const MIN_NS = 500;
@@ -24,6 +25,8 @@ const PROBE_MIN = 16;
 const PROBE_MAX = 64;
 
 function onlineCpus(): number {
+  // Deno asks for --allow-sys before os.cpus(); availableParallelism() needs no permission.
+  if (!denoAllows({ name: 'sys', kind: 'cpus' })) return 1;
   try {
     return cpus().length;
   } catch {
