@@ -48,7 +48,7 @@ async function until(ex: { output: () => string }, text: string): Promise<void> 
 test(`values: watcher on ${here}, writer on ${there}`, async () => {
   const name = testName('ex-values');
   const watcher = example(here, 'examples/values/watcher.mjs', name);
-  await new Promise((r) => setTimeout(r, 300));
+  await until(watcher, 'watching');
   const writer = await example(there, 'examples/values/writer.mjs', name).done;
   assert.is(writer.code, 0, writer.out);
   assert.match(writer.out, 'wrote pose 10');
@@ -106,7 +106,7 @@ test(`dispatcher on ${there}, caller on ${here}`, async () => {
 test(`framebuffer: consumer on ${here}, producer on ${there}`, async () => {
   const name = testName('ex-fb');
   const consumer = example(here, 'examples/framebuffer/consumer.mjs', name);
-  await new Promise((r) => setTimeout(r, 500));
+  await until(consumer, 'waiting for frames');
   const producer = await example(there, 'examples/framebuffer/producer.mjs', name).done;
   assert.is(producer.code, 0, producer.out);
   const c = await consumer.done;

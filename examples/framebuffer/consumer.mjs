@@ -8,6 +8,7 @@ const latest = SharedMemory.openOrCreate(`${name}.latest`);
 let client;
 let since = latest.version;
 let checked = 0;
+console.log(`waiting for frames announced in ${name}.latest`);
 for (;;) {
   since = await latest.waitForChange(since, { timeoutMs: 30_000 });
   const a = latest.read().value;

@@ -5,6 +5,7 @@ import { HostVariable, IpcError, SharedMemory, removeMemory } from 'membridge';
 const name = process.argv[2] ?? 'example.pose';
 const pose = SharedMemory.openOrCreate(name); // either side may come first
 let since = pose.version;
+console.log(`watching ${name}`);
 for (;;) {
   try {
     since = await pose.waitForChange(since, { timeoutMs: 10_000 });
