@@ -62,8 +62,15 @@ if (existsSync(join(root, 'src/pybytes.ts'))) {
   run(esbuild, ['src/pybytes.ts', ...common, '--platform=neutral', '--format=esm', '--outfile=dist/pybytes.js']);
   run(esbuild, ['src/pybytes.ts', ...common, '--platform=neutral', '--format=cjs', '--outfile=dist/pybytes.cjs']);
 }
+// membridge/nats: its own entry, so `membridge` never loads the NATS client. The client packages
+// stay imports (dependencies of the package), not copies inside the bundle.
+const natsExternal = ['--external:@nats-io/*'];
+if (existsSync(join(root, 'src/nats.ts'))) {
+  run(esbuild, ['src/nats.ts', ...common, ...natsExternal, '--platform=node', '--format=esm', '--outfile=dist/nats.js']);
+  run(esbuild, ['src/nats.ts', ...common, ...natsExternal, '--platform=node', '--format=cjs', '--outfile=dist/nats.cjs', ...cjsShim]);
+}
 if (existsSync(join(root, 'src/cli.ts'))) {
-  run(esbuild, ['src/cli.ts', ...common, '--platform=node', '--format=esm', '--outfile=dist/cli.js', '--banner:js=#!/usr/bin/env node']);
+  run(esbuild, ['src/cli.ts', ...common, ...natsExternal, '--platform=node', '--format=esm', '--outfile=dist/cli.js', '--banner:js=#!/usr/bin/env node']);
   chmodSync(join(root, 'dist/cli.js'), 0o755);
 }
 if (only === 'bundles') process.exit(0);

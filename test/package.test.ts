@@ -62,7 +62,11 @@ function writeProject(app: string, tarball: string): void {
       dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines,
     },
   };
-  for (const dep of Object.keys(pkg.dependencies)) packages[`node_modules/${dep}`] = repoLock.packages[`node_modules/${dep}`];
+  // Every run-time dependency, transitive ones included, exactly as the repository's lockfile has it.
+  for (const [path, entry] of Object.entries(repoLock.packages)) {
+    const e = entry as { dev?: boolean; optional?: boolean; devOptional?: boolean; link?: boolean };
+    if (path.startsWith('node_modules/') && !e.dev && !e.devOptional && !e.optional && !e.link) packages[path] = entry;
+  }
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module', dependencies: { membridge: spec } }, null, 2));
   writeFileSync(join(app, 'package-lock.json'), JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
 }

@@ -102,7 +102,10 @@ function prebuilds(root: string): string[] {
 function notFound(root: string | undefined): string {
   const target = `${process.platform}-${process.arch}`;
   const fix = 'install a C++ compiler (g++) and run "npm rebuild membridge"';
-  if (!root) return `membridge's package.json was not found above ${fileURLToPath(import.meta.url)}`;
+  if (!root) {
+    return `membridge's package.json was not found above ${fileURLToPath(import.meta.url)} (was membridge bundled into another file?); ` +
+      'set MEMBRIDGE_ADDON to the path of membridge.node';
+  }
   let recorded = '';
   try {
     recorded = readFileSync(join(root, 'build', 'install-failure.txt'), 'utf8').trim();
