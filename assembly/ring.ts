@@ -1,7 +1,7 @@
 // Ring: a bounded single-producer single-consumer queue of variable-length records in shared
 // memory. Spec: docs/layout.md#ring.
 //
-// Why SPSC: every channel connection owns two rings (one per direction), so each ring has exactly
+// Why SPSC: every channel slot (ChannelSlot) owns two rings (one per direction), so each ring has exactly
 // one writer and one reader and needs no lock and no compare-and-swap: a crashed peer can never
 // leave a ring locked, and a record costs two plain stores plus one release store of `tail`.
 // Many clients per server come from many connections, not from many producers on one ring.

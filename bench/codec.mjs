@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Codec benchmark: membridge/pybytes against msgpackr, cbor-x, @msgpack/msgpack, v8.serialize and
-// JSON on the datasets of shared/docs/peers.md §2.1, in one run.
+// JSON on the datasets of docs/benchmarking.md, in one run.
 //
 //   node bench/codec.mjs [--samples N] [--sample-ms MS] [--only DATASET]     (or: npm run bench -- codec)
 //   node bench/codec.mjs --hosts node,deno,bun [--rounds R] [--libs pybytes,msgpackr] [...]
@@ -56,7 +56,7 @@ const cborx = require('cbor-x');
 const msgpack = require('@msgpack/msgpack');
 const pybytes = await import(pathToFileURL(join(root, 'dist', 'pybytes.js')).href);
 
-// ---- datasets (peers.md §2.1) ----
+// ---- datasets (docs/benchmarking.md, "Codec datasets") ----
 let seed = 42;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
 const small = () => ({ id: 123, name: 'alice', active: true, score: 98.6, tags: ['a', 'b'] });
@@ -113,7 +113,7 @@ const libraries = {
 
 function measure(fn, check) {
   const warm = performance.now();
-  while (performance.now() - warm < 300) check(fn()); // JIT warm-up, as in peers.md §6
+  while (performance.now() - warm < 300) check(fn()); // JIT warm-up (docs/benchmarking.md)
   const t0 = performance.now();
   let n = 0;
   while (performance.now() - t0 < SAMPLE_MS / 2) {

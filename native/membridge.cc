@@ -326,7 +326,7 @@ Napi::Value FutexWake(const Napi::CallbackInfo& info) {
 // Waiter: one dedicated thread that serves one async wait at a time.
 //
 // Async waits must not run on the host's thread pool: blocked futex waits starve fs, crypto and DNS
-// there (runtime-notes.md §3.4). The thread's state is shared with the thread itself so that the
+// there (docs/runtime-notes.md, rule 3). The thread's state is shared with the thread itself so that the
 // JS object can be collected while the thread is still returning from a wait.
 
 struct WaiterState {

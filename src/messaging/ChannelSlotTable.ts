@@ -48,7 +48,7 @@ export class ChannelSlotTable {
     return new Doorbell(this.core.chanServerBell(this.payload));
   }
 
-  private connection(index: number, owner: bigint): ChannelSlot {
+  private slotView(index: number, owner: bigint): ChannelSlot {
     const core = this.core;
     const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, index);
     const toServer = new Ring(core.chanSlotToServer(slot), this.ringSize);
@@ -75,7 +75,7 @@ export class ChannelSlotTable {
       const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, i);
       if (core.chanSlotOwner(slot) !== 0n) continue;
       if (core.chanSlotClaim(slot, pid, stamp) === 0n) {
-        const conn = this.connection(i, core.chanSlotOwner(slot));
+        const conn = this.slotView(i, core.chanSlotOwner(slot));
         this.conns[i] = conn;
         core.chanSetControl(this.payload, CONTROL_HELLO);
         this.serverBell().ring();
@@ -140,7 +140,7 @@ export class ChannelSlotTable {
       if (this.conns[i]) continue;
       const owner = core.chanSlotOwner(core.chanSlot(this.payload, this.slotCount, this.ringSize, i));
       if (owner === 0n) continue;
-      const conn = (this.conns[i] = this.connection(i, owner));
+      const conn = (this.conns[i] = this.slotView(i, owner));
       this.active.push(conn);
     }
   }

@@ -1,4 +1,4 @@
-// One direction of a connection: a single-producer single-consumer ring of records in shared
+// One direction of a channel slot (ChannelSlot): a single-producer single-consumer ring of records in shared
 // memory (layout: assembly/ring.ts, docs/layout.md#ring). The bookkeeping runs in WebAssembly;
 // this class copies payloads in and out, cuts messages larger than a chunk into FIRST/…/LAST
 // records and puts them back together. Waiting and doorbells are the caller's business.

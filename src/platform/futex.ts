@@ -1,6 +1,6 @@
 // Waiting on, and waking, 32-bit words of shared memory across processes.
 //
-// JS Atomics.wait and wasm memory.atomic.wait only wake threads of the same process (runtime-notes
+// JS Atomics.wait and wasm memory.atomic.wait only wake threads of the same process (docs/runtime-notes.md,
 // rule 2), so every cross-process wait goes through the addon's futex. Synchronous waits block the
 // calling thread (for workers and scripts); asynchronous ones run on dedicated native threads, never
 // on the host's thread pool (rule 3). Timeouts, EINTR retries and cancellation are decided here.

@@ -1,6 +1,6 @@
 // The one module that owns this process's WebAssembly instance of the core module.
 //
-// Rule 1 of runtime-notes.md: the memory is `shared: true` with a declared maximum, the only kind
+// Rule 1 of docs/runtime-notes.md: the memory is `shared: true` with a declared maximum, the only kind
 // whose base address stayed put through memory.grow on every host. Segments are mapped into
 // windows of it with mmap(MAP_FIXED), so a memory that moved would silently keep a private copy of
 // the data; every grow therefore re-checks the base address and poisons the runtime if it moved.

@@ -1,7 +1,7 @@
 // How long a waiter spins before it sleeps in the kernel.
 //
 // A spin pays off only when the other process runs on another core at that moment; on a shared
-// core it only delays the peer (runtime-notes.md pitfall 5). So: no spinning on a single CPU, a
+// core it only delays the peer (docs/runtime-notes.md, fact 4). So: no spinning on a single CPU, a
 // budget of a few microseconds, widened after spins that succeeded and narrowed after ones that did
 // not, like an adaptive mutex. MEMBRIDGE_SPIN_NS fixes the budget (0 disables spinning).
 //

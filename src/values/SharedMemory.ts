@@ -12,7 +12,7 @@ import { MEMORY_DATA_LAYOUT_VERSION, MEMORY_DIRECTORY_LAYOUT_VERSION } from '../
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { OwnerLock } from '../segments/OwnerLock.ts';
 import { Segment } from '../segments/Segment.ts';
-import { decodeValue, encodeValueTransient } from './valueCodec.ts';
+import { decodeStoredValue, encodeStoredValueTransient } from './valueCodec.ts';
 import { checkValueName, DATA_PREFIX, dataSegmentName, entrySegmentName, parseDataSegmentName } from './valueNames.ts';
 import { initValueArea, ValueSlots, valueAreaSize, type SlotValue } from './ValueSlots.ts';
 import { waitForVersion, type WaitForChangeOptions } from './waitForVersion.ts';
@@ -195,7 +195,7 @@ export class SharedMemory {
   read(): VersionedValue | undefined {
     // Decoded at once: the bytes may be a transient view (ValueSlots.read).
     const got = this.readSlot(true);
-    return got && { value: decodeValue(got.bytes, this.what), version: got.version };
+    return got && { value: decodeStoredValue(got.bytes, this.what), version: got.version };
   }
 
   /** read() without decoding: the stored (pybytes) bytes. */
@@ -215,7 +215,7 @@ export class SharedMemory {
    */
   write(value: unknown): number {
     // writeBytes copies it into a slot before anything else can encode.
-    return this.writeBytes(encodeValueTransient(value, this.what));
+    return this.writeBytes(encodeStoredValueTransient(value, this.what));
   }
 
   /** write() of already-encoded (pybytes) bytes. */

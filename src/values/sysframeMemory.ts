@@ -1,5 +1,5 @@
-// Basic memory in the layout of Python's sysframe.membridge (docs: sysframe-membridge.md A.1,
-// D.1), so that Python processes and membridge processes exchange values:
+// Basic memory in the layout of Python's sysframe.membridge (docs/layout.md, "Sysframe basic
+// memory"), so that Python processes and membridge processes exchange values:
 //
 //   0        8                                          48
 //   +--------+------------------------------------------+------------------------------+
