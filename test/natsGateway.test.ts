@@ -93,7 +93,7 @@ async function run(): Promise<void> {
     bunOwner.kill();
     await bunOwner.exited;
     await waitLine(gw, new RegExp(`^unexport fn ${fn}`), lines);
-    const gone = ((await net.callFunction(fn, ['echo', 1]).catch((x) => x)) as { code?: string }).code;
+    const gone = ((await net.callFunction(fn, ['echo', 1]).catch((x: unknown) => x)) as { code?: string }).code;
     assert.ok(gone === 'NOT_FOUND' || gone === 'PEER_GONE', `after the owner died: ${gone}`);
     bunOwner = natsPeer('bun', ['local-serve', fn]);
     peers.push(bunOwner);

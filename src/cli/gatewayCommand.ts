@@ -52,8 +52,11 @@ export const gatewayCommand: Command = {
   name: 'gateway',
   summary: 'connect local shared memory to other hosts through a NATS server',
   usage: USAGE,
-  async run(args, io) {
-    const o = parseGatewayArgs(args);
+  // Patterns follow --export/--import until the next option, which parseArgs alone cannot express.
+  passThrough: true,
+  async run(ctx) {
+    const io = ctx.io;
+    const o = parseGatewayArgs(ctx.positionals);
     const { startGateway } = await import('../nats.ts');
     const say = (line: string): void => io.stdout(`${line}\n`);
     const gw = await startGateway({ servers: o.nats, namespace: o.namespace, exports: o.exports, imports: o.imports, log: say });

@@ -16,7 +16,7 @@ class CoreCodecHost implements CodecHost {
   private size = 0;
 
   constructor() {
-    this.exports = runtime().core as unknown as CodecExports;
+    this.exports = runtime().core;
   }
 
   get memory(): WebAssembly.Memory {
