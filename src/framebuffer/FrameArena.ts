@@ -16,22 +16,23 @@ export interface FrameBufferExports {
   fbBellOffset(): number;
   fbInit(ctl: number, arenaSize: number): void;
   fbArenaSize(ctl: number): number;
+  fbValidate(ctl: number, payloadSize: number): number;
   fbCursor(ctl: number): number;
   fbFrames(ctl: number): number;
   fbSkipped(ctl: number): number;
-  fbAllocate(ctl: number, size: number): number;
-  fbBeginWrite(ctl: number, pos: number, len: number, pid: number, stamp: number): number;
-  fbEndWrite(ctl: number, pos: number, len: number): number;
+  fbAllocate(ctl: number, arena: number, size: number): number;
+  fbBeginWrite(ctl: number, arena: number, pos: number, len: number, pid: number, stamp: number): number;
+  fbEndWrite(ctl: number, arena: number, pos: number, len: number): number;
   fbLastHashHi(): number;
-  fbIntact(ctl: number, pos: number): number;
-  fbReadBegin(ctl: number, pos: number, size: number, hashHi: number, hashLo: number): number;
-  fbReadEnd(ctl: number, pos: number): number;
-  fbDataOffset(ctl: number, pos: number): number;
-  fbFrameSeq(ctl: number, pos: number): number;
-  fbFrameLength(ctl: number, pos: number): number;
-  fbFrameSize(ctl: number, pos: number): number;
-  fbFrameWriterPid(ctl: number, pos: number): number;
-  fbFrameWriterStamp(ctl: number, pos: number): number;
+  fbIntact(ctl: number, arena: number, pos: number): number;
+  fbReadBegin(ctl: number, arena: number, pos: number, size: number, hashHi: number, hashLo: number): number;
+  fbReadEnd(ctl: number, arena: number, pos: number): number;
+  fbDataOffset(ctl: number, arena: number, pos: number): number;
+  fbFrameSeq(ctl: number, arena: number, pos: number): number;
+  fbFrameLength(ctl: number, arena: number, pos: number): number;
+  fbFrameSize(ctl: number, arena: number, pos: number): number;
+  fbFrameWriterPid(ctl: number, arena: number, pos: number): number;
+  fbFrameWriterStamp(ctl: number, arena: number, pos: number): number;
   xxh64(ptr: number, len: number, seed: bigint): bigint;
   xxh64Lo(ptr: number, len: number): number;
   xxh64Hi(): number;
@@ -169,6 +170,10 @@ export class FrameArena {
   constructor(readonly seg: Segment, private readonly watchServer: boolean) {
     const core = fb();
     this.ctl = seg.payloadPtr;
+    // The geometry is validated once and kept here; the control block's words are never trusted again.
+    if (core.fbValidate(this.ctl, seg.info.payloadSize) !== 0) {
+      throw new IpcError('CORRUPT', `Cannot use frame buffer "${seg.name}": its control block describes an arena that does not fit its ${seg.info.payloadSize}-byte payload`, { name: seg.name });
+    }
     this.arenaSize = core.fbArenaSize(this.ctl);
     this.maxFrameSize = this.arenaSize - core.fbFrameHeaderSize();
     this.bell = new Doorbell(this.ctl + core.fbBellOffset());
@@ -204,7 +209,8 @@ export class FrameArena {
       throw new RangeError(`Cannot allocate a frame of ${size} bytes in frame buffer "${this.name}": the size must be an integer from 0 to ${this.maxFrameSize}`);
     }
     this.checkServer();
-    const pos = fb().fbAllocate(this.ctl, size);
+    const pos = fb().fbAllocate(this.ctl, this.arenaSize, size);
+    if (pos === -3) throw new IpcError('CORRUPT', `Cannot allocate a frame in frame buffer "${this.name}": its cursor is impossible (another process rewrote its control block)`, { name: this.name });
     if (pos === -2) throw new IpcError('NO_SPACE', `Cannot allocate a frame in frame buffer "${this.name}": its 2^53-byte position space is used up (create a new frame buffer)`, { name: this.name });
     if (pos < 0) throw new RangeError(`Cannot allocate a frame of ${size} bytes in frame buffer "${this.name}": it holds at most ${this.maxFrameSize}`);
     return pos;
@@ -244,7 +250,7 @@ export class FrameArena {
     const core = fb();
     const me = selfIdentity();
     const len = bytes.byteLength;
-    switch (core.fbBeginWrite(this.ctl, offset, len, me.pid, me.stamp)) {
+    switch (core.fbBeginWrite(this.ctl, this.arenaSize, offset, len, me.pid, me.stamp)) {
       case OK:
         break;
       case OVERWRITTEN:
@@ -252,7 +258,7 @@ export class FrameArena {
       case NOT_ALLOCATED:
         throw this.notAllocated(offset, what);
       case TOO_LARGE:
-        throw new IpcError('TOO_LARGE', `Cannot ${what}: ${len} bytes do not fit the ${core.fbFrameSize(this.ctl, offset)} bytes allocated for it`, { name: this.name });
+        throw new IpcError('TOO_LARGE', `Cannot ${what}: ${len} bytes do not fit the ${core.fbFrameSize(this.ctl, this.arenaSize, offset)} bytes allocated for it`, { name: this.name });
       case WRITTEN:
         throw new IpcError('ALREADY_EXISTS', `Cannot ${what}: it was written already (a frame is written once; allocate another)`, { name: this.name });
       default:
@@ -260,11 +266,11 @@ export class FrameArena {
     }
     // Uint8Array.set is the only way in from JS memory; staging through a scratch region would
     // cost the same set plus a memory.copy (bench/framebuffer.ts measures both).
-    runtime().u8.set(bytes, this.dataBase + core.fbDataOffset(this.ctl, offset));
-    const lo = core.fbEndWrite(this.ctl, offset, len);
+    runtime().u8.set(bytes, this.dataBase + core.fbDataOffset(this.ctl, this.arenaSize, offset));
+    const lo = core.fbEndWrite(this.ctl, this.arenaSize, offset, len);
     const hi = core.fbLastHashHi();
     this.bell.ring();
-    if (!core.fbIntact(this.ctl, offset)) throw this.overwritten(offset, what);
+    if (!core.fbIntact(this.ctl, this.arenaSize, offset)) throw this.overwritten(offset, what);
     return formatChecksum(hi, lo);
   }
 
@@ -307,16 +313,16 @@ export class FrameArena {
   private readyStep(w: PendingRead): number | undefined {
     const core = fb();
     const { offset, what } = w;
-    const status = core.fbReadBegin(this.ctl, offset, w.size, w.hi, w.lo);
+    const status = core.fbReadBegin(this.ctl, this.arenaSize, offset, w.size, w.hi, w.lo);
     switch (status) {
       case OK:
-        return this.dataBase + core.fbDataOffset(this.ctl, offset);
+        return this.dataBase + core.fbDataOffset(this.ctl, this.arenaSize, offset);
       case OVERWRITTEN:
         throw this.overwritten(offset, what);
       case NOT_ALLOCATED:
         throw this.notAllocated(offset, what);
       case SIZE_MISMATCH:
-        throw new RangeError(`Cannot ${what}: ${w.size} bytes were asked for, it holds ${core.fbFrameLength(this.ctl, offset)}`);
+        throw new RangeError(`Cannot ${what}: ${w.size} bytes were asked for, it holds ${core.fbFrameLength(this.ctl, this.arenaSize, offset)}`);
       case CHECKSUM_MISMATCH:
         throw new IpcError('CORRUPT', `Cannot ${what}: checksum ${w.checksum} does not match the frame's (the checksum belongs to other data)`, { name: this.name });
       case PENDING:
@@ -343,10 +349,10 @@ export class FrameArena {
   /** PEER_GONE when the process writing frame `offset` died before completing it. */
   private checkWriter(offset: number, what: string): void {
     const core = fb();
-    const seq = core.fbFrameSeq(this.ctl, offset);
+    const seq = core.fbFrameSeq(this.ctl, this.arenaSize, offset);
     if (seq !== offset + 2) return; // only a frame "being written" has a writer to ask about
-    const pid = core.fbFrameWriterPid(this.ctl, offset);
-    if (pid !== 0 && !isProcessAlive(pid, core.fbFrameWriterStamp(this.ctl, offset))) {
+    const pid = core.fbFrameWriterPid(this.ctl, this.arenaSize, offset);
+    if (pid !== 0 && !isProcessAlive(pid, core.fbFrameWriterStamp(this.ctl, this.arenaSize, offset))) {
       throw new IpcError('PEER_GONE', `Cannot ${what}: its writer (process ${pid}) died before finishing it`, { name: this.name });
     }
   }
@@ -357,7 +363,7 @@ export class FrameArena {
     if (options.verify) {
       const tmp = this.scratchFor(size);
       core.copyBytes(tmp, src, size);
-      if (core.fbReadEnd(this.ctl, offset) !== OK) throw this.overwritten(offset, what);
+      if (core.fbReadEnd(this.ctl, this.arenaSize, offset) !== OK) throw this.overwritten(offset, what);
       const lo = core.xxh64Lo(tmp, size);
       if (formatChecksum(core.xxh64Hi(), lo) !== checksum) {
         throw new FrameBufferTimeout('OVERWRITTEN', `Cannot ${what}: its bytes no longer hash to ${checksum} (a writer that had lost its frame to the ring wrote over it)`, offset, this.name);
@@ -365,7 +371,7 @@ export class FrameArena {
       return copy(tmp);
     }
     const out = copy(src);
-    if (core.fbReadEnd(this.ctl, offset) !== OK) throw this.overwritten(offset, what);
+    if (core.fbReadEnd(this.ctl, this.arenaSize, offset) !== OK) throw this.overwritten(offset, what);
     return out;
   }
 
@@ -396,16 +402,17 @@ export class FrameArena {
     const bytes = runtime().u8.subarray(src, src + size);
     const segment = this.seg.segment;
     const ctl = this.ctl;
+    const arena = this.arenaSize;
     return {
       bytes,
       offset,
-      isValid: () => segment.isMapped && fb().fbReadEnd(ctl, offset) === OK,
+      isValid: () => segment.isMapped && fb().fbReadEnd(ctl, arena, offset) === OK,
     };
   }
 
   /** Whether frame `offset` is still intact: allocated, not lapped. */
   isIntact(offset: number): boolean {
-    return this.seg.segment.isMapped && Number.isSafeInteger(offset) && offset >= 0 && offset < fb().fbCursor(this.ctl) && fb().fbIntact(this.ctl, offset) === 1;
+    return this.seg.segment.isMapped && Number.isSafeInteger(offset) && offset >= 0 && offset < fb().fbCursor(this.ctl) && fb().fbIntact(this.ctl, this.arenaSize, offset) === 1;
   }
 
   stats(): FrameBufferStats {

@@ -12,21 +12,21 @@ export interface RingExports {
   ringMaxChunk(capacity: number): number;
   ringInit(ring: number, capacity: number): number;
   ringCapacity(ring: number): number;
-  ringFree(ring: number): number;
+  ringFree(ring: number, capacity: number): number;
   ringUsed(ring: number): number;
   ringHead(ring: number): number;
   doorbellRing(ptr: number): number;
   ringTail(ring: number): number;
-  ringReserve(ring: number, length: number, type: number, flags: number, id: number): number;
+  ringReserve(ring: number, capacity: number, length: number, type: number, flags: number, id: number): number;
   ringCommit(ring: number): void;
   ringRequestSpace(ring: number): void;
-  ringPeek(ring: number): number;
+  ringPeek(ring: number, capacity: number): number;
   ringRecordLength(record: number): number;
   ringRecordType(record: number): number;
   ringRecordFlags(record: number): number;
   ringRecordId(record: number): number;
-  ringAdvance(ring: number, record: number): number;
-  ringFill(ring: number, count: number, length: number, type: number, batch: number): number;
+  ringAdvance(ring: number, capacity: number, record: number, length: number): number;
+  ringFill(ring: number, capacity: number, count: number, length: number, type: number, batch: number): number;
   chanHeaderSize(): number;
   chanSlotSize(ringCapacity: number): number;
   chanPayloadSize(slotCount: number, ringCapacity: number): number;
@@ -38,7 +38,7 @@ export interface RingExports {
   chanControl(payload: number): number;
   chanSetControl(payload: number, bits: number): number;
   chanClearControl(payload: number, bits: number): number;
-  chanSlot(payload: number, index: number): number;
+  chanSlot(payload: number, slotCount: number, ringCapacity: number, index: number): number;
   chanSlotToServer(slot: number): number;
   chanSlotToClient(slot: number, ringCapacity: number): number;
   chanSlotBell(slot: number): number;
@@ -122,10 +122,14 @@ export class Ring {
   private partsType = 0;
   private partsId = 0;
 
-  /** @param ptr address of the ring header in the WebAssembly memory */
-  constructor(readonly ptr: number) {
+  /**
+   * @param ptr address of the ring header in the WebAssembly memory
+   * @param capacity its data bytes, as validated when the segment was opened (the header's own
+   *   capacity words are never trusted afterwards: another process can rewrite them)
+   */
+  constructor(readonly ptr: number, capacity: number) {
     this.core = ringCore();
-    this.capacity = this.core.ringCapacity(ptr);
+    this.capacity = capacity;
     this.maxChunk = this.core.ringMaxChunk(this.capacity);
   }
 
@@ -139,8 +143,9 @@ export class Ring {
       const length = Math.min(total - msg.offset, this.maxChunk);
       const end = msg.offset + length;
       const flags = (msg.started ? 0 : FIRST) | (end === total ? LAST : 0) | (msg.raw ? RAW : 0);
-      const at = core.ringReserve(ring, length, msg.type, flags, msg.id);
+      const at = core.ringReserve(ring, this.capacity, length, msg.type, flags, msg.id);
       if (at === 0) break;
+      if (at === 1) throw new IpcError('CORRUPT', `Cannot write to a ring at 0x${ring.toString(16)}: its counters are impossible (another process rewrote them)`);
       if (length > 0) {
         if (length === total) memoryView().set(msg.payload, at);
         else memoryView().set(msg.payload.subarray(msg.offset, end), at);
@@ -170,7 +175,7 @@ export class Ring {
 
   /** Whether a message of `length` bytes needs no more than one free chunk of space. */
   get free(): number {
-    return this.core.ringFree(this.ptr);
+    return this.core.ringFree(this.ptr, this.capacity);
   }
 
   /**
@@ -185,7 +190,7 @@ export class Ring {
     let delivered = 0;
     let wantsSpace = false;
     while (delivered < max) {
-      const rec = core.ringPeek(ring);
+      const rec = core.ringPeek(ring, this.capacity);
       if (rec === 0) break;
       if (rec === 1) throw new IpcError('CORRUPT', `Cannot read a ring at 0x${ring.toString(16)}: a record runs past the published data`);
       const length = core.ringRecordLength(rec);
@@ -202,7 +207,7 @@ export class Ring {
         try {
           sink(kind, id, start, length, undefined);
         } finally {
-          if (core.ringAdvance(ring, rec) > 0) wantsSpace = true;
+          if (core.ringAdvance(ring, this.capacity, rec, length) > 0) wantsSpace = true;
         }
         delivered++;
         continue;
@@ -218,7 +223,7 @@ export class Ring {
         this.parts.push(memoryView().slice(start, start + length));
         this.partsLength += length;
       }
-      if (core.ringAdvance(ring, rec) > 0) wantsSpace = true;
+      if (core.ringAdvance(ring, this.capacity, rec, length) > 0) wantsSpace = true;
       if (flags & LAST && this.parts.length > 0) {
         const whole = new Uint8Array(this.partsLength);
         let at = 0;

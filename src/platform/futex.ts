@@ -4,7 +4,7 @@
 // rule 2), so every cross-process wait goes through the addon's futex. Synchronous waits block the
 // calling thread (for workers and scripts); asynchronous ones run on dedicated native threads, never
 // on the host's thread pool (rule 3). Timeouts, EINTR retries and cancellation are decided here.
-import process from 'node:process';
+import { readEnv } from './env.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { native, WaitResult, type NativeWaiter } from './addon.ts';
 import { runtime } from './runtime.ts';
@@ -148,7 +148,7 @@ export function wakeWord(ptr: number, count = 1): number {
 // An async wait within HOT_WINDOW_MS of the last activity (a wait that ended in a change, or
 // noteActivity()) first waits up to HOT_WAIT_MS on the calling thread. MEMBRIDGE_HOT_WAIT_US sets
 // that bound (0 disables it); it is the longest the event loop is held.
-const HOT_WAIT_MS = Math.max(0, Number(process.env.MEMBRIDGE_HOT_WAIT_US ?? 50) || 0) / 1000;
+const HOT_WAIT_MS = Math.max(0, Number(readEnv('MEMBRIDGE_HOT_WAIT_US') ?? 50) || 0) / 1000;
 const HOT_WINDOW_MS = 1;
 let lastActivity = -Infinity;
 

@@ -31,7 +31,7 @@
 // The spin is bounded by MAX_NS per wait in any case.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import process from 'node:process';
+import { readEnv } from './env.ts';
 
 const MIN_NS = 500;
 const START_NS = 4_000;
@@ -64,25 +64,32 @@ export function machineOversubscribed(): boolean {
   return busy;
 }
 
-function loadAbove(n: number): boolean {
-  try {
-    return loadavg()[0]! > n;
-  } catch {
-    return false; // Deno without --allow-sys
-  }
-}
-
 let pressureReadable = true;
 function cpuPressure(): boolean | undefined {
   if (!pressureReadable) return undefined;
   try {
+    if (denied({ name: 'read', path: '/proc/pressure/cpu' })) throw new Error('no permission');
     const m = /some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
     if (m) return Number(m[1]) > 50;
   } catch {
-    /* no PSI (older kernels, some containers) */
+    /* no PSI (older kernels, some containers), or Deno may not read it */
   }
   pressureReadable = false;
   return undefined;
+}
+
+function loadAbove(n: number): boolean {
+  try {
+    return !denied({ name: 'sys', kind: 'loadavg' }) && loadavg()[0]! > n;
+  } catch {
+    return false;
+  }
+}
+
+// Deno asks on a terminal before a read it was not granted; a check must never prompt (env.ts).
+function denied(descriptor: Record<string, string>): boolean {
+  const deno = (globalThis as { Deno?: { permissions?: { querySync?(d: Record<string, string>): { state: string } } } }).Deno;
+  return deno?.permissions?.querySync !== undefined && deno.permissions.querySync(descriptor).state !== 'granted';
 }
 
 let cpusOfMachine = 0;
@@ -104,7 +111,7 @@ export class SpinPolicy {
    * @param oversubscribed whether the machine has more runnable tasks than CPUs now (no spinning then)
    */
   constructor(
-    env = process.env.MEMBRIDGE_SPIN_NS,
+    env = readEnv('MEMBRIDGE_SPIN_NS'),
     cpus = machineCpus(),
     private readonly oversubscribed: () => boolean = machineOversubscribed,
   ) {

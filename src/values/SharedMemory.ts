@@ -350,9 +350,9 @@ function createGeneration(segName: string, number: number, slotSize: number, opt
     generation: number,
     payloadSize: valueAreaSize(slots, slotSize),
     mode: options.mode,
-    init: (_s, ptr) => {
+    init: (s, ptr) => {
       initValueArea(ptr, slots, slotSize);
-      seedFrom?.seedInto(ptr);
+      if (seedFrom) seedFrom.seedInto(new ValueSlots(ptr, s.info.payloadSize, seedFrom.what));
     },
   });
 }

@@ -6,7 +6,8 @@
 // checks every byte it receives, answers every 4th request only after a request of its own to that
 // client, and notifies the client after every 3rd. Every byte is checked on both sides; any
 // failure, timeout included, is collected as an error.
-import { Channel, type ChannelPeer } from '../../src/messaging/Channel.ts';
+import { Channel } from '../../src/messaging/Channel.ts';
+import type { ChannelPeer } from '../../src/messaging/ChannelPeer.ts';
 import { IpcError } from '../../src/errors/IpcError.ts';
 import { checkPayload, CLIENT_KEY, makePayload, pickSize, random, sameTransformed, SERVER_KEY, transform } from './stressPattern.ts';
 
