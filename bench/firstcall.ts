@@ -13,7 +13,7 @@
 // A pair "a-b" runs the client on a and the server on b. Ratios compare a run's numbers with the
 // socket's numbers of the same run and pair; absolute numbers on a shared machine move by 2-3x.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -219,6 +219,31 @@ async function measure(client: Host, server: Host, transport: Transport, calls: 
   }
 }
 
+// CPU time (user + system) of a process so far, in ms, from /proc/<pid>/stat (clock ticks of 10 ms).
+function cpuMs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU ms per second of a createFunction server on `host` that waits for calls, right after traffic stopped. */
+async function idleServerCpu(host: Host, seconds: number): Promise<number> {
+  const name = `mb-firstcall-idle-${process.pid}-${host}`;
+  const s = child(host, ['--role', 'serve', 'fn', name]);
+  try {
+    await s.next();
+    const c = child('node', ['--role', 'call', 'fn', name, '2000']);
+    await c.next();
+    await new Promise((r) => setTimeout(r, 200));
+    const before = cpuMs(s.proc.pid!);
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    return (cpuMs(s.proc.pid!) - before) / seconds;
+  } finally {
+    s.proc.kill('SIGTERM');
+    await new Promise((r) => s.proc.once('exit', r));
+  }
+}
+
 async function orchestrate(argv: string[]): Promise<void> {
   const opt = (flag: string, d: string): string => {
     const i = argv.indexOf(flag);
@@ -285,6 +310,10 @@ async function orchestrate(argv: string[]): Promise<void> {
     };
     console.log(`${key}: socket ${(s as Record<Transport, { medianOfRunMediansUs: number }>).socket.medianOfRunMediansUs.toFixed(1)} us; ${(['fn', 'chan', 'value'] as const).map(fmt).join('; ')}`);
   }
+  // What waiting costs: a server that stopped getting calls (its loop sleeps in 100 ms slices).
+  const idleCpuMsPerSecond: Partial<Record<Host, number>> = {};
+  for (const h of new Set(pairs.map(([, server]) => server))) idleCpuMsPerSecond[h] = await idleServerCpu(h, 5);
+  console.log(`idle server CPU (ms per s, after traffic): ${Object.entries(idleCpuMsPerSecond).map(([h, v]) => `${h} ${v!.toFixed(1)}`).join(', ')}`);
   if (out !== '-') {
     mkdirSync(dirname(out), { recursive: true });
     const versions = Object.fromEntries(['node', 'deno', 'bun'].map((h) => [h, hostVersion(h as Host)]));
@@ -296,6 +325,7 @@ async function orchestrate(argv: string[]): Promise<void> {
           machine: { ...machine, loadavgAtEnd: loadavg(), versions },
           method: { runs, calls, window: WINDOW, note: 'each run: fresh server and client processes per transport; times from the first call; ratios against the Unix socket of the same run and pair' },
           summary,
+          idleCpuMsPerSecond,
           raw: results,
         },
         null,

@@ -89,4 +89,16 @@ test('no spinning while the machine is oversubscribed, the learned budget back o
   assert.is(p.next(), 30_000);
 });
 
+test('the hot sleep lengthens to twice a typical answer under 250 us, and backs off when it misses', () => {
+  const p = new SpinPolicy(undefined, 4, quiet);
+  assert.is(p.hotSleepNs(50_000), 50_000, 'nothing learnt yet');
+  for (let i = 0; i < 20; i++) p.observe(80_000);
+  assert.ok(Math.abs(p.hotSleepNs(50_000) - 160_000) < 1, 'twice the answer time');
+  p.hotSleepMissed(160_000, 50_000);
+  for (let i = 0; i < 64; i++) assert.is(p.hotSleepNs(50_000), 50_000, 'a missed long sleep is not repeated soon');
+  assert.ok(p.hotSleepNs(50_000) > 50_000);
+  for (let i = 0; i < 40; i++) p.observe(1_000_000);
+  assert.is(p.hotSleepNs(50_000), 50_000, 'answers too slow to wait for on the thread');
+});
+
 test.run();

@@ -234,6 +234,7 @@ export function waitWordHot(ptr: number, expected: number, deadline: number, sle
     policy.learn((lastActivity - now) * 1e6);
     return 'changed';
   }
+  if (r === WaitResult.TIMED_OUT) policy.hotSleepMissed(left * 1e6, HOT_WAIT_MS * 1e6);
   return undefined;
 }
 

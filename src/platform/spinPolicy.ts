@@ -192,8 +192,24 @@ export class SpinPolicy {
    * while answers from this peer keep coming that fast.
    */
   hotSleepNs(base: number): number {
+    if (this.hotBackoff > 0) {
+      this.hotBackoff--;
+      return base;
+    }
     const a = this.answerNs * 2;
     return base > 0 && a > base && a <= HOT_SLEEP_MAX_NS ? a : base;
+  }
+
+  // Waits left before the hot sleep may be longer than its base again.
+  private hotBackoff = 0;
+
+  /**
+   * A hot sleep of `sleptNs` saw no change. When it was a lengthened one, the next 64 waits sleep
+   * only the base time: the answers that taught it came by another way (a peer in this very
+   * process, which cannot answer while we hold its thread, or a burst that ended).
+   */
+  hotSleepMissed(sleptNs: number, base: number): void {
+    if (sleptNs > base) this.hotBackoff = 64;
   }
 }
 
