@@ -3,7 +3,7 @@
 // JSON on the datasets of shared/docs/peers.md §2.1, in one run.
 //
 //   node bench/codec.mjs [--samples N] [--sample-ms MS] [--only DATASET]     (or: npm run bench -- codec)
-//   node bench/codec.mjs --hosts node,deno,bun [--rounds R] [...]
+//   node bench/codec.mjs --hosts node,deno,bun [--rounds R] [--libs pybytes,msgpackr] [...]
 //
 // With --hosts, the benchmark runs R rounds, each running it once on every host in turn
 // (interleaved, so load changes on a shared machine hit every host alike), then reports per host
@@ -26,7 +26,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
-  console.log('usage: node bench/codec.mjs [--samples N] [--sample-ms MS] [--only DATASET]');
+  console.log('usage: node bench/codec.mjs [--samples N] [--sample-ms MS] [--only DATASET] [--libs NAME,...] [--hosts node,deno,bun --rounds R]');
   process.exit(0);
 }
 const flag = (name, fallback) => {
@@ -132,10 +132,13 @@ function measure(fn, check) {
   return rates[Math.floor(rates.length / 2)];
 }
 
+// --libs a,b: only the libraries whose name contains one of these (e.g. --libs pybytes,msgpackr)
+const LIBS = flag('libs', undefined)?.split(',');
 const results = [];
 for (const [name, value] of Object.entries(datasets)) {
   if (ONLY && !name.includes(ONLY)) continue;
   for (const [lib, codec] of Object.entries(libraries)) {
+    if (LIBS && !LIBS.some((l) => lib.includes(l))) continue;
     let encoded;
     try {
       encoded = codec.encode(value);
@@ -205,7 +208,7 @@ async function driveHosts(hosts, rounds) {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const tmp = mkdtempSync(join(os.tmpdir(), 'mb-codec-bench-'));
   const passOn = [];
-  for (const name of ['samples', 'sample-ms', 'only']) {
+  for (const name of ['samples', 'sample-ms', 'only', 'libs']) {
     const value = flag(name, undefined);
     if (value !== undefined) passOn.push(`--${name}`, value);
   }
@@ -218,7 +221,9 @@ async function driveHosts(hosts, rounds) {
         const out = join(tmp, `${host}-${r}.json`);
         const script = fileURLToPath(import.meta.url);
         const argv = host === 'deno' ? ['run', '-A', script, ...passOn, '--json-out', out] : [script, ...passOn, '--json-out', out];
-        const res = spawnSync(exe(host), argv, { stdio: ['ignore', 'ignore', 'inherit'] });
+        // cbor-x's optional native addon dies with an undefined V8 symbol under Deno: use its JS path there
+        const env = host === 'deno' ? { ...process.env, CBOR_NATIVE_ACCELERATION_DISABLED: 'true' } : process.env;
+        const res = spawnSync(exe(host), argv, { stdio: ['ignore', 'ignore', 'inherit'], env });
         if (res.status !== 0) throw new Error(`the ${host} run ${r + 1} failed (exit ${res.status ?? res.signal})`);
         runs[host].push(JSON.parse(readFileSync(out, 'utf8')).ratios);
         console.log(`round ${r + 1}/${rounds}: ${host} done (load ${os.loadavg()[0].toFixed(2)})`);

@@ -19,15 +19,16 @@ import { takeOverStaleName } from '../segments/staleSegment.ts';
 import { unlinkSegment } from '../segments/SegmentMapping.ts';
 import { isProcessAlive, selfIdentity } from '../platform/processIdentity.ts';
 import { sleepMs } from '../platform/sleep.ts';
-import { Outgoing, RecordType, ringCore, type RingExports } from './Ring.ts';
+import { Outgoing, RecordType, ringCore, type CoreExports } from './Ring.ts';
 import { fullError, noop, sendNotification, sendRequest, type SendContext } from './sendOnSlot.ts';
 import { runtime } from '../platform/runtime.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { Segment } from '../segments/Segment.ts';
 import { objectSegmentName } from '../segments/segmentName.ts';
+import { CHANNEL_LAYOUT_VERSION, SEGMENT_STATE_READY } from '../platform/coreAbi.generated.ts';
 
-/** Layout version of channel segments (assembly/channel.ts). */
-export const CHANNEL_VERSION = 2;
+/** Layout version of channel segments (declared in assembly/channel.ts). */
+export const CHANNEL_VERSION = CHANNEL_LAYOUT_VERSION;
 
 type RequestCallback = (value: unknown, request: IncomingRequest) => unknown;
 type NotificationCallback = (value: unknown, peer: ChannelPeer | undefined) => void;
@@ -57,7 +58,7 @@ const PLAIN: ChannelInternals = { kind: SegmentKind.CHANNEL, target: (n) => `Cha
 export class Channel {
   private state: 'new' | 'open' | 'closed' | 'broken' = 'new';
   private seg: Segment | undefined;
-  private core!: RingExports;
+  private core!: CoreExports;
   private table!: ChannelSlotTable;
   private pump!: ChannelPump;
   private myBell!: Doorbell;
@@ -133,7 +134,7 @@ export class Channel {
 
   /** Client: whether the server has not closed the channel (a cheap check, no liveness probe). */
   get serverOpen(): boolean {
-    return this.state === 'open' && this.seg !== undefined && runtime().core.segState(this.seg.segment.ptr) === 1;
+    return this.state === 'open' && this.seg !== undefined && runtime().core.segState(this.seg.segment.ptr) === SEGMENT_STATE_READY;
   }
 
   /** Server: the connected clients. */
@@ -577,7 +578,7 @@ export class Channel {
   private pollOnce(): boolean {
     if (this.role === 'client') {
       const conn = this.client!;
-      if (runtime().core.segState(this.seg!.segment.ptr) !== 1) {
+      if (runtime().core.segState(this.seg!.segment.ptr) !== SEGMENT_STATE_READY) {
         this.breakWith(this.goneError('use'));
         return true;
       }
@@ -595,7 +596,7 @@ export class Channel {
     if (this.role === 'server') {
       // Only this server closes its segment; any other state means another process closed or
       // overwrote it, and serving on would answer nobody.
-      if (runtime().core.segState(this.seg!.segment.ptr) !== 1) {
+      if (runtime().core.segState(this.seg!.segment.ptr) !== SEGMENT_STATE_READY) {
         this.breakWith(new IpcError('CORRUPT', `${this.target()} stopped: another process closed or overwrote its segment`, { name: this.name }));
         return;
       }
@@ -603,7 +604,7 @@ export class Channel {
       return;
     }
     const info = this.seg!.info;
-    if (runtime().core.segState(this.seg!.segment.ptr) !== 1 || !isProcessAlive(info.creatorPid, info.creatorStamp)) this.breakWith(this.goneError('use'));
+    if (runtime().core.segState(this.seg!.segment.ptr) !== SEGMENT_STATE_READY || !isProcessAlive(info.creatorPid, info.creatorStamp)) this.breakWith(this.goneError('use'));
   }
 
   private breakWith(err: IpcError): void {

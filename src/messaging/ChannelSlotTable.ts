@@ -3,19 +3,19 @@
 // talks to. A client claims one slot; the server admits claimed slots, reads their rings, and
 // frees the slots of clients that left, died or wrote an impossible record.
 import { IpcError } from '../errors/IpcError.ts';
+import { CHANNEL_CONTROL_HELLO, CHANNEL_CONTROL_RECLAIM, CHANNEL_CONTROL_STOP } from '../platform/coreAbi.generated.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
 import { isProcessAlive } from '../platform/processIdentity.ts';
 import { ChannelSlot } from './ChannelSlot.ts';
 import type { ChannelRole } from './ChannelOptions.ts';
-import { Ring, type MessageSink, type RingExports } from './Ring.ts';
+import { Ring, type MessageSink, type CoreExports } from './Ring.ts';
 
-// Bits of the channel's control word, set by other processes for the server.
-/** removeFunction asks the server to stop. */
-export const CONTROL_STOP = 1;
-/** A client found every slot taken: the server should look for owners that died. */
-export const CONTROL_RECLAIM = 2;
-/** A client claimed a slot: the server should admit it. */
-export const CONTROL_HELLO = 4;
+// Bits of the channel's control word, set by other processes for the server (assembly/channel.ts):
+// STOP (removeFunction asks the server to stop), RECLAIM (a client found every slot taken: look
+// for owners that died), HELLO (a client claimed a slot: admit it).
+export const CONTROL_STOP = CHANNEL_CONTROL_STOP;
+const CONTROL_RECLAIM = CHANNEL_CONTROL_RECLAIM;
+const CONTROL_HELLO = CHANNEL_CONTROL_HELLO;
 
 export class ChannelSlotTable {
   readonly slotCount: number;
@@ -26,7 +26,7 @@ export class ChannelSlotTable {
   active: ChannelSlot[] = [];
 
   constructor(
-    private readonly core: RingExports,
+    private readonly core: CoreExports,
     readonly payload: number,
     private readonly role: ChannelRole,
     /** Delivers the inbound messages of `conn`. */

@@ -9,6 +9,7 @@ import { IpcError } from '../errors/IpcError.ts';
 import { native, WaitResult, type NativeWaiter } from './addon.ts';
 import { runtime } from './runtime.ts';
 import { spinPolicy, type SpinPolicy } from './spinPolicy.ts';
+import { systemCallError } from './errno.ts';
 
 // The spin runs in WebAssembly (spinWhileEqual32) rather than in the addon: the native call with
 // its argument checks and clock reads costs a few hundred ns, most of a round trip when the peer
@@ -134,14 +135,14 @@ function outcomeOf(r: number, deadline: number): WaitOutcome | undefined {
     case WaitResult.INTERRUPTED:
       return deadline !== Infinity && performance.now() >= deadline ? 'timed-out' : undefined;
     default:
-      throw new IpcError('SYSTEM', `Cannot wait on shared memory: futex failed with errno ${-r}`, { errno: -r });
+      throw systemCallError('wait on shared memory', 'futex', -r);
   }
 }
 
 /** Wakes up to `count` processes sleeping on the word at `ptr`; returns how many woke. */
 export function wakeWord(ptr: number, count = 1): number {
   const r = native().futexWake(runtime().u8, ptr, count);
-  if (r < 0) throw new IpcError('SYSTEM', `Cannot wake waiters on shared memory: futex failed with errno ${-r}`, { errno: -r });
+  if (r < 0) throw systemCallError('wake waiters on shared memory', 'futex', -r);
   return r;
 }
 

@@ -31,6 +31,7 @@
 // The spin is bounded by MAX_NS per wait in any case.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { denoAllows } from './denoPermission.ts';
 import { readEnv } from './env.ts';
 
 const MIN_NS = 500;
@@ -42,6 +43,8 @@ const PROBE_MAX = 64;
 const HOT_SLEEP_MAX_NS = 250_000;
 
 function onlineCpus(): number {
+  // Deno asks for --allow-sys before os.cpus(); availableParallelism() needs no permission.
+  if (!denoAllows({ name: 'sys', kind: 'cpus' })) return 1;
   try {
     return cpus().length;
   } catch {
