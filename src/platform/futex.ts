@@ -8,7 +8,7 @@ import { readEnv } from './env.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { native, WaitResult, type NativeWaiter } from './addon.ts';
 import { runtime } from './runtime.ts';
-import { spinPolicy } from './spinPolicy.ts';
+import { spinPolicy, type SpinPolicy } from './spinPolicy.ts';
 import { systemCallError } from './errno.ts';
 
 // The spin runs in WebAssembly (spinWhileEqual32) rather than in the addon: the native call with
@@ -66,8 +66,8 @@ export function deadlineOf(timeoutMs: number): number {
  * much as the cross-core hop the spin is there to catch (110-130 ns for performance.now() on Node
  * 20 on our VM).
  */
-export function spinWord(ptr: number, expected: number): boolean {
-  const budget = spinPolicy.next();
+export function spinWord(ptr: number, expected: number, policy: SpinPolicy = spinPolicy): boolean {
+  const budget = policy.next();
   if (budget <= 0) return false;
   const core = runtime().core;
   const want = expected | 0;
@@ -90,7 +90,7 @@ export function spinWord(ptr: number, expected: number): boolean {
       }
     }
   }
-  spinPolicy.record(changed);
+  policy.record(changed);
   return changed;
 }
 
@@ -217,21 +217,25 @@ function abortError(signal: AbortSignal): IpcError {
  * the peer. Why without a promise: a channel server that awaited it paid several microtask turns
  * per request (bench/messaging).
  */
-export function waitWordHot(ptr: number, expected: number, deadline: number, sleepersPtr = -1): 'changed' | undefined {
+export function waitWordHot(ptr: number, expected: number, deadline: number, sleepersPtr = -1, policy: SpinPolicy = spinPolicy): 'changed' | undefined {
   if (HOT_WAIT_MS <= 0) return undefined;
   const now = performance.now();
   if (now - lastActivity >= HOT_WINDOW_MS) return undefined;
-  if (spinWord(ptr, expected)) {
+  if (spinWord(ptr, expected, policy)) {
     lastActivity = now;
     return 'changed';
   }
-  const left = Math.min(HOT_WAIT_MS, deadline - performance.now());
+  const slept = performance.now();
+  const left = Math.min(policy.hotSleepNs(HOT_WAIT_MS * 1e6) / 1e6, deadline - slept);
   if (!(left > 0)) return undefined;
   const r = native().futexWait(runtime().u8, ptr, expected | 0, left, sleepersPtr);
   if (r === WaitResult.NOT_EQUAL || r === WaitResult.WOKEN) {
     lastActivity = performance.now();
+    // The answer came while we slept: how long a spin would have needed to catch it.
+    policy.learn((lastActivity - now) * 1e6);
     return 'changed';
   }
+  if (r === WaitResult.TIMED_OUT) policy.hotSleepMissed(left * 1e6, HOT_WAIT_MS * 1e6);
   return undefined;
 }
 
@@ -241,11 +245,13 @@ export function waitWordHot(ptr: number, expected: number, deadline: number, sle
  * traffic, when it first takes the hot path (waitWordHot; `hot` false skips it, for callers that
  * just tried it). An aborted signal rejects with IpcError ABORTED.
  */
-export async function waitWordAsync(ptr: number, expected: number, timeoutMs: number, sleepersPtr = -1, signal?: AbortSignal, hot = true): Promise<WaitOutcome> {
+export async function waitWordAsync(ptr: number, expected: number, timeoutMs: number, sleepersPtr = -1, signal?: AbortSignal, hot = true, policy: SpinPolicy = spinPolicy): Promise<WaitOutcome> {
   if (signal?.aborted) throw abortError(signal);
   const deadline = deadlineOf(timeoutMs);
   const rt = runtime();
-  if (hot && waitWordHot(ptr, expected, deadline, sleepersPtr) === 'changed') return 'changed';
+  const started = performance.now();
+  const afterTraffic = started - lastActivity < HOT_WINDOW_MS;
+  if (hot && waitWordHot(ptr, expected, deadline, sleepersPtr, policy) === 'changed') return 'changed';
   const waiter = takeWaiter();
   const onAbort = (): void => waiter.cancel();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -264,7 +270,12 @@ export async function waitWordAsync(ptr: number, expected: number, timeoutMs: nu
       // A cancelled wait is either our abort or a spurious wake-up to re-check.
       if (r === WaitResult.CANCELLED && signal?.aborted) throw abortError(signal);
       const outcome = outcomeOf(r, deadline);
-      if (outcome === 'changed') lastActivity = performance.now();
+      if (outcome === 'changed') {
+        lastActivity = performance.now();
+        // A wait that began right after traffic: how long the peer took to answer teaches the hot
+        // wait how long to sleep on this thread next time (spinPolicy.ts, hotSleepNs).
+        if (afterTraffic) policy.observe((lastActivity - started) * 1e6);
+      }
       if (outcome) return outcome;
     }
   } finally {
