@@ -27,6 +27,7 @@ export { writeMemory } from './values/writeMemory.ts';
 export { readMemory } from './values/readMemory.ts';
 export { removeMemory } from './values/removeMemory.ts';
 export type { MemoryOptions } from './values/memoryHandles.ts';
+export type { ValueReadOptions } from './values/valueCodec.ts';
 export { SharedMemory } from './values/SharedMemory.ts';
 export type { SharedMemoryOptions } from './values/SharedMemory.ts';
 export { HostVariable } from './values/HostVariable.ts';

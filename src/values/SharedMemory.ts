@@ -11,7 +11,7 @@ import { runtime } from '../platform/runtime.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { OwnerLock } from '../segments/OwnerLock.ts';
 import { Segment } from '../segments/Segment.ts';
-import { decodeValue, encodeValueTransient } from './valueCodec.ts';
+import { decodeValue, encodeValueTransient, type ValueReadOptions } from './valueCodec.ts';
 import { checkValueName, DATA_PREFIX, dataSegmentName, entrySegmentName, parseDataSegmentName } from './valueNames.ts';
 import { initValueArea, ValueSlots, valueAreaSize, type SlotValue } from './ValueSlots.ts';
 import { waitForVersion, type WaitForChangeOptions } from './waitForVersion.ts';
@@ -196,12 +196,13 @@ export class SharedMemory {
 
   /**
    * The newest value with its version, or undefined when nothing was written yet.
+   * `{ lossless: true }` decodes to the lossless value classes (see ValueReadOptions).
    * @throws {IpcError} NOT_FOUND (removed), CLOSED, CORRUPT, TIMED_OUT
    */
-  read(): VersionedValue | undefined {
+  read(options?: ValueReadOptions): VersionedValue | undefined {
     // Decoded at once: the bytes may be a transient view (ValueSlots.read).
     const got = this.readSlot(true);
-    return got && { value: decodeValue(got.bytes, this.what), version: got.version };
+    return got && { value: decodeValue(got.bytes, this.what, options), version: got.version };
   }
 
   /** read() without decoding: the stored (pybytes) bytes. */
