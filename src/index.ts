@@ -51,7 +51,7 @@ export { callFunction } from './messaging/callFunction.ts';
 export type { CallOptions } from './messaging/callFunction.ts';
 export { callFunctionSync } from './messaging/callFunctionSync.ts';
 export { removeFunction } from './messaging/removeFunction.ts';
-export type { RemoveFunctionResult } from './messaging/removeFunction.ts';
+export type { RemoveFunctionOptions, RemoveFunctionResult } from './messaging/removeFunction.ts';
 export { HostFunctionDispatcher } from './messaging/HostFunctionDispatcher.ts';
 export type { HostFunctionLimits } from './messaging/HostFunctionDispatcher.ts';
 export { HostFunctionCaller } from './messaging/HostFunctionCaller.ts';
