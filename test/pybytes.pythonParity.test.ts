@@ -98,4 +98,8 @@ test('ChainMap of Counter keys and the Float/Complex value classes still round-t
   assert.is(roundTrip(hex), hex);
 });
 
+test('an empty ChainMap is written as Python writes ChainMap(): one empty dict', () => {
+  assert.is(toHex(encode(new ChainMap([]))), 'fd59012b');
+});
+
 test.run();

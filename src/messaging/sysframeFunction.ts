@@ -157,6 +157,7 @@ function openSegment(name: string, what: string): FunctionSegment {
   return new FunctionSegment(seg);
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -430,6 +431,15 @@ export function removeSysframeFunction(name: string, timeoutMs = 2000): 1 | 2 | 
       if (r === ETIMEDOUT && fs.clearDeadHolder()) continue;
       if (r !== ETIMEDOUT) throw new IpcError('SYSTEM', `Cannot remove ${what}: pthread_mutex_clocklock failed (errno ${-r})`, { name, errno: -r });
       if (performance.now() >= deadline) return 3;
+    }
+    // The reference owner checks the flag only when woken on F: wait (bounded) until it waits
+    // there, or the signal is lost and it never stops (the same gap as for callers).
+    const gapEnd = Math.min(deadline, performance.now() + OWNER_GAP_MS);
+    while (fs.fnWaiters() === 0 && performance.now() < gapEnd) {
+      addon.pshMutexUnlock(fs.u8, fs.at(MUTEX));
+      Atomics.wait(pause, 0, 0, 1);
+      const r = addon.pshMutexLock(fs.u8, fs.at(MUTEX), Math.max(1, Math.min(deadline - performance.now(), 100)));
+      if (r !== 0 && !(r === ETIMEDOUT && fs.clearDeadHolder() && addon.pshMutexLock(fs.u8, fs.at(MUTEX), 100) === 0)) return 3;
     }
     fs.activity = 0;
     addon.pshCondSignal(fs.u8, fs.at(FN_COND));

@@ -539,6 +539,12 @@ function writeObject(v: object, depth: number): void {
   if (v instanceof NamedTuple) return writeNamedTuple(v, depth, false);
   if (v instanceof ChainMap) {
     if (depth >= maxDepth) tooDeep();
+    // ChainMap() holds one empty dict in Python, and Python writes it so
+    if (v.maps.length === 0) {
+      header(CHAINMAP, 1);
+      header(DICT, 0);
+      return;
+    }
     header(CHAINMAP, v.maps.length);
     for (const m of v.maps) writeValue(m, depth + 1);
     return;
