@@ -94,7 +94,7 @@ export function chanInit(payload: usize, slotCount: u32, ringCapacity: u32): i32
   h.ringCapacity = ringCapacity;
   h.slotSize = <u32>chanSlotSize(ringCapacity);
   for (let i: u32 = 0; i < slotCount; i++) {
-    const slot = chanSlot(payload, i);
+    const slot = chanSlot(payload, slotCount, ringCapacity, i);
     if (ringInit(slot + SLOT_HEADER_SIZE, ringCapacity) < 0) return -1;
     if (ringInit(slot + SLOT_HEADER_SIZE + ringFootprint(ringCapacity), ringCapacity) < 0) return -1;
   }
@@ -113,7 +113,7 @@ export function chanValidate(payload: usize, payloadSize: u32): i32 {
   if (<usize>h.slotSize != chanSlotSize(cap)) return -1;
   if (<u64>CHANNEL_HEADER_SIZE + <u64>h.slotCount * <u64>h.slotSize != <u64>payloadSize) return -1;
   for (let i: u32 = 0; i < h.slotCount; i++) {
-    const slot = chanSlot(payload, i);
+    const slot = chanSlot(payload, h.slotCount, cap, i);
     if (ringCapacity(slot + SLOT_HEADER_SIZE) != cap) return -1;
     if (ringCapacity(slot + SLOT_HEADER_SIZE + ringFootprint(cap)) != cap) return -1;
   }
@@ -131,9 +131,13 @@ export function chanSetControl(payload: usize, bits: u32): u32 { return atomic.o
 /** Clears control bits; returns the previous word. */
 export function chanClearControl(payload: usize, bits: u32): u32 { return atomic.and<u32>(payload + offsetof<ChannelHeader>("control"), ~bits); }
 
-export function chanSlot(payload: usize, index: u32): usize {
-  const h = changetype<ChannelHeader>(payload);
-  return payload + CHANNEL_HEADER_SIZE + <usize>index * <usize>h.slotSize;
+/**
+ * Address of slot `index`. `slotCount` and `ringCapacity` are the caller's private copies, taken
+ * when chanValidate accepted the payload (the header words may have been rewritten since).
+ */
+export function chanSlot(payload: usize, slotCount: u32, ringCapacity: u32, index: u32): usize {
+  if (index >= slotCount) unreachable();
+  return payload + CHANNEL_HEADER_SIZE + <usize>index * chanSlotSize(ringCapacity);
 }
 
 export function chanSlotToServer(slot: usize): usize { return slot + SLOT_HEADER_SIZE; }
@@ -163,3 +167,11 @@ export function chanSlotFree(slot: usize, ringCapacity: u32): void {
   atomic.store<u32>(slot + offsetof<SlotHeader>("closing"), 0);
   atomic.store<u64>(slot + offsetof<SlotHeader>("owner"), 0);
 }
+
+// ---- ABI: constants TypeScript reads from the compiled module (docs/architecture.md, "The ABI") ----
+/** Layout version of channel segments (the segment header's `version`). */
+export const CHANNEL_LAYOUT_VERSION: u16 = 2;
+/** Control bits: STOP (removeFunction asks the server to stop), RECLAIM (a client found every slot taken), HELLO (a client claimed a slot). */
+export const CHANNEL_CONTROL_STOP: u32 = 1;
+export const CHANNEL_CONTROL_RECLAIM: u32 = 2;
+export const CHANNEL_CONTROL_HELLO: u32 = 4;

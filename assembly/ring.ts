@@ -150,10 +150,24 @@ export function ringInit(ring: usize, capacity: u32): i32 {
 
 export function ringCapacity(ring: usize): u32 { return changetype<RingHeader>(ring).capacity; }
 
+// Geometry rule (docs/layout.md, "What a process trusts, and when it checks it"): the functions
+// below take the ring's capacity as an argument, the private copy the caller validated when it
+// opened the segment, never the capacity words in the header, which the peer can rewrite. Every
+// counter read from shared memory is reduced modulo that capacity and checked for alignment and
+// order before it becomes an address; what the consumer validated in ringPeek (length, type,
+// flags, id) is kept privately, so a peer that rewrites the record afterwards changes nothing.
+
+// What the last ringPeek validated (the module is single-threaded per instance).
+let peekRecord: usize = 0;
+let peekLength: u32 = 0;
+let peekType: u32 = 0;
+let peekFlags: u32 = 0;
+let peekId: u64 = 0;
+
 /** Bytes the producer could still reserve (whole records need their header and padding too). */
-export function ringFree(ring: usize): u32 {
-  const h = changetype<RingHeader>(ring);
-  return <u32>(<u64>h.capacity - (h.next - atomic.load<u64>(ring + offsetof<RingHeader>("head"))));
+export function ringFree(ring: usize, capacity: u32): u32 {
+  const used = changetype<RingHeader>(ring).next - atomic.load<u64>(ring + offsetof<RingHeader>("head"));
+  return used > <u64>capacity ? 0 : <u32>(<u64>capacity - used);
 }
 
 /** Bytes ever consumed (the consumer's position). */
@@ -168,21 +182,26 @@ export function ringUsed(ring: usize): u32 {
 
 /**
  * Producer: reserves a record with `length` payload bytes and writes its header. Returns the
- * address of the payload (fill it, then ringCommit), or 0 when the ring has no room now.
+ * address of the payload (fill it, then ringCommit), 0 when the ring has no room now, or 1 when
+ * its counters are impossible (the ring is corrupt). `capacity`: the private copy.
  * `length` must not exceed ringMaxChunk (else 0 forever: the caller chunks).
  */
-export function ringReserve(ring: usize, length: u32, type: u16, flags: u16, id: f64): usize {
+export function ringReserve(ring: usize, capacity32: u32, length: u32, type: u16, flags: u16, id: f64): usize {
   const h = changetype<RingHeader>(ring);
-  const capacity = <u64>h.capacity;
-  if (length > ringMaxChunk(<u32>capacity)) return 0;
+  const capacity = <u64>capacity32;
+  if (length > ringMaxChunk(capacity32)) return 0;
   const mask = capacity - 1;
   const size = recordSize(length);
   let next = h.next;
+  if ((next & RECORD_ALIGN_MASK) != 0) return PEEK_CORRUPT;
   const pos = next & mask;
   const toEnd = capacity - pos;
   const need = size > toEnd ? toEnd + size : size;
-  if (next + need - h.headSeen > capacity) {
+  const seen = h.headSeen;
+  if (seen > next || next + need - seen > capacity) {
     const head = atomic.load<u64>(ring + offsetof<RingHeader>("head"));
+    // head never passes next, and next never runs more than a ring ahead of head.
+    if (head > next || next - head > capacity) return PEEK_CORRUPT;
     h.headSeen = head;
     if (next + need - head > capacity) return 0;
   }
@@ -220,51 +239,64 @@ export function ringRequestSpace(ring: usize): void {
  * record is impossible (a length past the data area or past what was published): the ring is
  * corrupt and must not be read further. Wrap markers are consumed on the way.
  */
-export function ringPeek(ring: usize): usize {
+export function ringPeek(ring: usize, capacity32: u32): usize {
   const h = changetype<RingHeader>(ring);
-  const capacity = <u64>h.capacityC;
-  if (capacity < 256 || (capacity & (capacity - 1)) != 0) return PEEK_CORRUPT;
+  const capacity = <u64>capacity32;
   const mask = capacity - 1;
   const data = ring + RING_HEADER_SIZE;
   let head = h.head;
   let tail = h.tailSeen;
+  peekRecord = 0;
   for (;;) {
+    if ((head & RECORD_ALIGN_MASK) != 0) return PEEK_CORRUPT;
     if (head >= tail) {
       tail = atomic.load<u64>(ring + offsetof<RingHeader>("tail"));
       h.tailSeen = tail;
       if (head == tail) return 0;
     }
-    if (tail - head > capacity) return PEEK_CORRUPT;
+    if (tail < head || tail - head > capacity) return PEEK_CORRUPT;
     const pos = head & mask;
     const r = changetype<RecordHeader>(data + <usize>pos);
-    if (r.type == TYPE_WRAP) {
+    // One load of each field: the producer (or anyone) may rewrite them after this check.
+    const length = r.length;
+    const type = <u32>r.type;
+    if (type == <u32>TYPE_WRAP) {
       head += capacity - pos;
       atomic.store<u64>(ring + offsetof<RingHeader>("head"), head);
       continue;
     }
-    const size = recordSize(r.length);
+    const size = recordSize(length);
     if (size > capacity - pos || head + size > tail) return PEEK_CORRUPT;
-    return data + <usize>pos;
+    peekRecord = data + <usize>pos;
+    peekLength = length;
+    peekType = type;
+    peekFlags = <u32>r.flags;
+    peekId = r.id;
+    return peekRecord;
   }
 }
 
-export function ringRecordLength(record: usize): u32 { return changetype<RecordHeader>(record).length; }
-export function ringRecordType(record: usize): u32 { return changetype<RecordHeader>(record).type; }
-export function ringRecordFlags(record: usize): u32 { return changetype<RecordHeader>(record).flags; }
-export function ringRecordId(record: usize): f64 { return <f64>changetype<RecordHeader>(record).id; }
+// The fields of the record the last ringPeek returned, as it validated them (`record` must be it).
+export function ringRecordLength(record: usize): u32 { return record == peekRecord ? peekLength : 0; }
+export function ringRecordType(record: usize): u32 { return record == peekRecord ? peekType : 0; }
+export function ringRecordFlags(record: usize): u32 { return record == peekRecord ? peekFlags : 0; }
+export function ringRecordId(record: usize): f64 { return record == peekRecord ? <f64>peekId : 0; }
 
 /**
- * Consumer: frees the record returned by the last ringPeek. Returns 1 when a producer waits for
+ * Consumer: frees the record ringPeek returned, whose validated length was `length`. Returns 1 when a producer waits for
  * space (ring its doorbell), else 0.
  */
-export function ringAdvance(ring: usize, record: usize): i32 {
+export function ringAdvance(ring: usize, capacity: u32, record: usize, length: u32): i32 {
   const h = changetype<RingHeader>(ring);
-  const mask = <u64>h.capacityC - 1;
+  const mask = <u64>capacity - 1;
   let head = h.head;
   const pos = head & mask;
-  // The record must be the one at head (defends against a stale pointer from the caller).
+  // The record must be the one at head (defends against a stale pointer from the caller), and
+  // `length` the one ringPeek validated for it (passed back: the caller may peek other rings
+  // between the two calls).
   if (ring + RING_HEADER_SIZE + <usize>pos != record) return -1;
-  head += recordSize(changetype<RecordHeader>(record).length);
+  if (recordSize(length) > <u64>capacity - pos) return -1;
+  head += recordSize(length);
   atomic.store<u64>(ring + offsetof<RingHeader>("head"), head);
   if (atomic.load<u32>(ring + offsetof<RingHeader>("wantSpace")) == 0) return 0;
   return atomic.xchg<u32>(ring + offsetof<RingHeader>("wantSpace"), 0) != 0 ? 1 : 0;
@@ -275,12 +307,20 @@ export function ringAdvance(ring: usize, record: usize): i32 {
  * left as they are), committing every `batch` records; stops early when the ring is full. Returns
  * how many were written.
  */
-export function ringFill(ring: usize, count: i32, length: u32, type: u16, batch: i32): i32 {
+export function ringFill(ring: usize, capacity: u32, count: i32, length: u32, type: u16, batch: i32): i32 {
   let i = 0;
   for (; i < count; i++) {
-    if (ringReserve(ring, length, type, 3, <f64>i) == 0) break;
+    if (ringReserve(ring, capacity, length, type, 3, <f64>i) <= PEEK_CORRUPT) break;
     if ((i + 1) % batch == 0) ringCommit(ring);
   }
   ringCommit(ring);
   return i;
 }
+
+// ---- ABI: constants TypeScript reads from the compiled module (docs/architecture.md, "The ABI") ----
+/** Bytes of a record header; the payload follows it. */
+export const RING_RECORD_HEADER_SIZE: u32 = <u32>RECORD_HEADER_SIZE;
+/** Record flags: FIRST and LAST chunk of a message, RAW payload (bytes, not pybytes). */
+export const RING_FLAG_FIRST: u16 = 1;
+export const RING_FLAG_LAST: u16 = 2;
+export const RING_FLAG_RAW: u16 = 4;

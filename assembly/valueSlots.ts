@@ -113,6 +113,10 @@ class SlotDescriptor {
 @inline const NOT_OWNER: i32 = -4;
 // @ts-ignore: decorator
 @inline const EMPTY: i32 = -5;
+// @ts-ignore: decorator
+@inline const TOO_LONG: i32 = -6;
+// @ts-ignore: decorator
+@inline const LIE: i32 = -7;
 
 // What the last successful valReadBegin saw (the module is single-threaded per instance).
 let readSeq: u32 = 0;
@@ -165,10 +169,18 @@ export function valValidate(area: usize, payloadSize: f64): i32 {
 export function valSlotCount(area: usize): u32 { return changetype<ValueArea>(area).slotCount; }
 export function valSlotSize(area: usize): u32 { return changetype<ValueArea>(area).slotSize; }
 
-/** Address of slot `slot`'s data. */
-export function valSlotData(area: usize, slot: u32): usize {
-  const a = changetype<ValueArea>(area);
-  return area + dataOffset(a.slotCount) + <usize>slot * <usize>a.slotStride;
+// Geometry rule (docs/layout.md, "What a process trusts, and when it checks it"): every function
+// below that turns a slot index into an address takes the slot count and slot size the caller
+// copied to private memory when valValidate accepted the area, never the words in the area, which
+// any process mapping the segment can rewrite at any time. An index read from shared memory (the
+// published slot) is range-checked against that private count before it is used.
+
+@inline function strideOf(slotSize: u32): usize { return (<usize>slotSize + <usize>(ALIGN - 1)) & ~<usize>(ALIGN - 1); }
+
+/** Address of slot `slot`'s data (`slots`, `slotSize`: the private geometry; `slot` < `slots`). */
+export function valSlotData(area: usize, slots: u32, slotSize: u32, slot: u32): usize {
+  if (slot >= slots) unreachable();
+  return area + dataOffset(slots) + <usize>slot * strideOf(slotSize);
 }
 
 /** Version of the newest published value (0: none yet). */
@@ -176,9 +188,9 @@ export function valVersion(area: usize): f64 { return <f64>(atomic.load<u64>(are
 /** Whether the area was retired by valFreeze. */
 export function valIsFrozen(area: usize): bool { return (atomic.load<u64>(area + PUBLISHED) & FROZEN) != 0; }
 /** The owner word of a slot (0: free), for liveness checks of writers that hold slots. */
-export function valSlotOwner(area: usize, slot: u32): u64 { return atomic.load<u64>(desc(area, slot) + OWNER); }
+export function valSlotOwner(area: usize, slots: u32, slot: u32): u64 { return slot < slots ? atomic.load<u64>(desc(area, slot) + OWNER) : 0; }
 /** A slot's sequence word (odd: a write in progress or abandoned). */
-export function valSlotSeq(area: usize, slot: u32): u32 { return atomic.load<u32>(desc(area, slot) + SEQ); }
+export function valSlotSeq(area: usize, slots: u32, slot: u32): u32 { return slot < slots ? atomic.load<u32>(desc(area, slot) + SEQ) : 0; }
 
 // Takes a claimed slot into the "being written" state with a fresh version.
 function startWrite(area: usize, slot: u32): void {
@@ -193,9 +205,7 @@ function startWrite(area: usize, slot: u32): void {
  * Claims a slot for writing. Returns its index, NO_FREE_SLOT when every other slot is held by a
  * writer (the caller checks whether the holders live, see valTakeOver), or IS_FROZEN.
  */
-export function valClaim(area: usize, pid: u32, stamp: u32): i32 {
-  const a = changetype<ValueArea>(area);
-  const slots = a.slotCount;
+export function valClaim(area: usize, slots: u32, pid: u32, stamp: u32): i32 {
   const me = ownerWord(pid, stamp);
   for (let attempt = 0; attempt < 4; attempt++) {
     const pub = atomic.load<u64>(area + PUBLISHED);
@@ -236,8 +246,8 @@ export function valClaim(area: usize, pid: u32, stamp: u32): i32 {
  * published slot (a writer that died after publishing but before releasing: it keeps the newest
  * value, so it is left alone until a newer value is published).
  */
-export function valTakeOver(area: usize, slot: u32, deadOwner: u64, pid: u32, stamp: u32): i32 {
-  if (deadOwner == 0) return 0;
+export function valTakeOver(area: usize, slots: u32, slot: u32, deadOwner: u64, pid: u32, stamp: u32): i32 {
+  if (deadOwner == 0 || slot >= slots) return 0;
   const d = desc(area, slot);
   if (atomic.cmpxchg<u64>(d + OWNER, deadOwner, ownerWord(pid, stamp)) != deadOwner) return 0;
   const now = atomic.load<u64>(area + PUBLISHED);
@@ -256,7 +266,8 @@ export function valTakeOver(area: usize, slot: u32, deadOwner: u64, pid: u32, st
  * never visible), IS_FROZEN when the area was retired meanwhile (write again in the successor),
  * NOT_OWNER when the slot was taken from us.
  */
-export function valCommit(area: usize, slot: u32, length: u32, pid: u32, stamp: u32): i32 {
+export function valCommit(area: usize, slots: u32, slot: u32, length: u32, pid: u32, stamp: u32): i32 {
+  if (slot >= slots) return NOT_OWNER;
   const d = desc(area, slot);
   const me = ownerWord(pid, stamp);
   if (atomic.load<u64>(d + OWNER) != me) return NOT_OWNER;
@@ -277,7 +288,8 @@ export function valCommit(area: usize, slot: u32, length: u32, pid: u32, stamp: 
 }
 
 /** Gives a claimed slot back without publishing (the caller failed between claim and commit). */
-export function valAbandon(area: usize, slot: u32, pid: u32, stamp: u32): void {
+export function valAbandon(area: usize, slots: u32, slot: u32, pid: u32, stamp: u32): void {
+  if (slot >= slots) return;
   const d = desc(area, slot);
   const me = ownerWord(pid, stamp);
   if (atomic.load<u64>(d + OWNER) != me) return;
@@ -286,24 +298,30 @@ export function valAbandon(area: usize, slot: u32, pid: u32, stamp: u32): void {
 }
 
 /** The version a claimed slot is being written as. */
-export function valSlotVersion(area: usize, slot: u32): f64 { return <f64>atomic.load<u64>(desc(area, slot) + VERSION); }
+export function valSlotVersion(area: usize, slots: u32, slot: u32): f64 {
+  if (slot >= slots) return 0;
+  return <f64>atomic.load<u64>(desc(area, slot) + VERSION); }
 
 /**
  * First half of a read: returns the published slot (its length and version then come from
  * valReadLength / valReadVersion), EMPTY when nothing was written, RETRY when the slot is being
- * rewritten. Writes nothing to shared memory.
+ * rewritten, LIE (-7) when the published slot or the length of a complete slot is impossible
+ * for the private geometry (`slots`, `slotSize`): the area was written by something that does not
+ * follow the protocol. Writes nothing to shared memory.
  */
-export function valReadBegin(area: usize): i32 {
+export function valReadBegin(area: usize, slots: u32, slotSize: u32): i32 {
   const pub = atomic.load<u64>(area + PUBLISHED);
   const version = pub >> 8;
   if (version == 0) return EMPTY;
   const slot = <u32>(pub & SLOT_MASK);
+  if (slot >= slots) return LIE;
   const d = desc(area, slot);
   const seq = atomic.load<u32>(d + SEQ);
   if ((seq & 1) != 0) return RETRY;
   if (atomic.load<u64>(d + VERSION) != version) return RETRY;
   const length = atomic.load<u32>(d + offsetof<SlotDescriptor>("length"));
-  if (length > changetype<ValueArea>(area).slotSize) return RETRY;
+  // Protocol writers store only lengths up to slotSize, so this is a lie, not a race.
+  if (length > slotSize) return LIE;
   readSeq = seq;
   readLength = length;
   readVersion = version;
@@ -314,7 +332,8 @@ export function valReadLength(): u32 { return readLength; }
 export function valReadVersion(): f64 { return <f64>readVersion; }
 
 /** Second half of a read, after copying: 1 when the copy is exactly the version begun, else 0. */
-export function valReadEnd(area: usize, slot: u32): i32 {
+export function valReadEnd(area: usize, slots: u32, slot: u32): i32 {
+  if (slot >= slots) return 0;
   return atomic.load<u32>(desc(area, slot) + SEQ) == readSeq ? 1 : 0;
 }
 
@@ -335,16 +354,17 @@ export function valFreeze(area: usize): f64 {
  * Seeds a fresh area `dst` (not yet published) with the newest value of the frozen area `src`,
  * same version, so that readers following the move never see an older or missing value. Returns
  * 1 when copied, 0 when `src` is empty, RETRY when its slot changed during the copy, -6 when the
- * value does not fit.
+ * value does not fit, LIE when `src` is corrupt. Both geometries are the callers' private copies.
  */
-export function valSeedFrom(dst: usize, src: usize): i32 {
-  const slot = valReadBegin(src);
+export function valSeedFrom(dst: usize, dstSlots: u32, dstSlotSize: u32, src: usize, srcSlots: u32, srcSlotSize: u32): i32 {
+  const slot = valReadBegin(src, srcSlots, srcSlotSize);
   if (slot == EMPTY) return 0;
+  if (slot == LIE) return LIE;
   if (slot < 0) return RETRY;
   const length = readLength;
-  if (length > changetype<ValueArea>(dst).slotSize) return -6;
-  memory.copy(valSlotData(dst, 0), valSlotData(src, <u32>slot), length);
-  if (valReadEnd(src, <u32>slot) == 0) return RETRY;
+  if (length > dstSlotSize) return TOO_LONG;
+  memory.copy(valSlotData(dst, dstSlots, dstSlotSize, 0), valSlotData(src, srcSlots, srcSlotSize, <u32>slot), length);
+  if (valReadEnd(src, srcSlots, <u32>slot) == 0) return RETRY;
   const d = desc(dst, 0);
   store<u32>(d + offsetof<SlotDescriptor>("length"), length);
   store<u64>(d + VERSION, readVersion);
@@ -353,3 +373,19 @@ export function valSeedFrom(dst: usize, src: usize): i32 {
   atomic.store<u64>(dst + PUBLISHED, readVersion << 8);
   return 1;
 }
+
+// ---- ABI: constants TypeScript reads from the compiled module (docs/architecture.md, "The ABI") ----
+/** Results of the slot functions (negative: no slot index). */
+export const VALUE_NO_FREE_SLOT: i32 = NO_FREE_SLOT;
+export const VALUE_IS_FROZEN: i32 = IS_FROZEN;
+export const VALUE_RETRY: i32 = RETRY;
+export const VALUE_NOT_OWNER: i32 = NOT_OWNER;
+export const VALUE_EMPTY: i32 = EMPTY;
+export const VALUE_TOO_LONG: i32 = TOO_LONG;
+export const VALUE_LIE: i32 = LIE;
+/** Most slots a value area can have. */
+export const VALUE_MAX_SLOTS: u32 = MAX_SLOTS;
+/** Layout version of shared-variable segments (a value area as the payload). */
+export const VARIABLE_LAYOUT_VERSION: u16 = 1;
+/** Layout version of a named memory's data segments (a value area as the payload). */
+export const MEMORY_DATA_LAYOUT_VERSION: u16 = 1;

@@ -10,7 +10,7 @@
 //
 //   node scripts/test.mjs [--host node|deno|bun]... [substring of a test file]...
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -20,6 +20,16 @@ const out = join(root, 'build', 'test');
 // Test segments are named mbt-<run>-…, so a run only ever judges (and removes) its own leftovers.
 const runId = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const FILE_TIMEOUT_MS = Number(process.env.MEMBRIDGE_TEST_TIMEOUT_MS ?? 300_000);
+// A test file may ask for more with a line `// test-timeout-ms: N` (test/package.test.ts packs and
+// builds the whole package); the environment variable still wins when larger.
+function fileTimeout(file) {
+  try {
+    const m = /^\/\/ test-timeout-ms: (\d+)$/m.exec(readFileSync(join(root, 'test', relative(out, file)).replace(/\.mjs$/, '.ts'), 'utf8'));
+    return m ? Math.max(Number(m[1]), FILE_TIMEOUT_MS) : FILE_TIMEOUT_MS;
+  } catch {
+    return FILE_TIMEOUT_MS;
+  }
+}
 const REQUIRE_ALL = process.env.MEMBRIDGE_REQUIRE_ALL === '1';
 
 const hosts = [];
@@ -103,7 +113,7 @@ function runFile(host, file) {
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, FILE_TIMEOUT_MS);
+    }, fileTimeout(file));
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       const total = Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? NaN);
@@ -178,7 +188,8 @@ for (const host of hosts) {
 }
 
 // No test may leave a segment behind.
-const leaked = readdirSync('/dev/shm').filter((n) => n.startsWith(`mbt-${runId}-`));
+// Channels, functions and frame buffers live at "mb.<name>" (src/segments/segmentName.ts).
+const leaked = readdirSync('/dev/shm').filter((n) => n.startsWith(`mbt-${runId}-`) || n.startsWith(`mb.mbt-${runId}-`));
 if (leaked.length) {
   console.log(`FAIL segments left in /dev/shm: ${leaked.join(', ')}`);
   failed++;

@@ -1,12 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Channel, type IncomingRequest } from '../src/messaging/Channel.ts';
+import { Channel } from '../src/messaging/Channel.ts';
+import type { IncomingRequest } from '../src/messaging/IncomingRequest.ts';
 import { IpcError } from '../src/errors/IpcError.ts';
 import { RemoteError } from '../src/errors/RemoteError.ts';
 import { listSegments } from '../src/segments/SegmentMapping.ts';
 import { currentHost, HOSTS, Peer } from './helpers/hosts.ts';
 import { testName } from './helpers/names.ts';
 import { runtime } from '../src/platform/runtime.ts';
+import { Doorbell } from '../src/segments/Doorbell.ts';
+import { ringCore } from '../src/messaging/Ring.ts';
 
 async function code(p: Promise<unknown>): Promise<string> {
   try {
@@ -32,7 +35,7 @@ test('Channel.request() gets the reply of the server handler', async () => {
     client.close();
     server.close();
   }
-  assert.equal(listSegments(name), []);
+  assert.equal(listSegments('mb.' + name), []);
 });
 
 test('Channel handlers may reply later, fail, or return nothing', async () => {
@@ -176,8 +179,13 @@ test('a client that writes an impossible record loses its connection; the server
     // What a buggy or hostile client could do: publish far more bytes than its ring holds.
     const out = (bad as unknown as { client: { out: { ptr: number } } }).client.out;
     const dv = new DataView(runtime().u8.buffer);
-    dv.setBigUint64(out.ptr + 8, 1n << 40n, true); // next: the following commit publishes it as tail
-    assert.is(await code(bad.request(3, { timeoutMs: 300 })), 'TIMED_OUT');
+    dv.setBigUint64(out.ptr + 8, 1n << 40n, true); // next: the following commit would publish it as tail
+    // The client's own end sees that next ran more than a ring ahead of head (it checks its
+    // counters against the capacity it copied at open), so it fails typed and publishes nothing.
+    assert.is(await code(bad.request(3, { timeoutMs: 300 })), 'CORRUPT');
+    // The same lie published as tail: the server drops that client and serves the others.
+    dv.setBigUint64(out.ptr, 1n << 40n, true);
+    new Doorbell(ringCore().chanServerBell((server as unknown as { payload: number }).payload)).ring();
     assert.is(await good.request(4), 4);
     assert.is(await good.request('still'), 'still');
   } finally {
@@ -185,7 +193,7 @@ test('a client that writes an impossible record loses its connection; the server
     good.close();
     server.close();
   }
-  assert.equal(listSegments(name), []);
+  assert.equal(listSegments('mb.' + name), []);
 });
 
 test('Channel.notify() calls made without waiting queue copies of their messages, in order', async () => {
@@ -207,7 +215,7 @@ test('Channel.notify() calls made without waiting queue copies of their messages
     peer.kill();
     await peer.done();
   }
-  assert.equal(listSegments(name), []);
+  assert.equal(listSegments('mb.' + name), []);
 });
 
 test('Channel server open() refuses a live name and takes over a closed one with the next generation', async () => {
@@ -301,7 +309,7 @@ test('Channel.notify() waits for a slow consumer in another process and loses no
       peer.kill();
       await peer.done();
     }
-    assert.equal(listSegments(name), []);
+    assert.equal(listSegments('mb.' + name), []);
   }
 });
 

@@ -170,17 +170,17 @@ test('HostVariable.write() takes over a slot whose writer died, and readers neve
     const c = core();
     const area = (v as unknown as { cell: { area: number } }).cell.area;
     const deadPid = 0x3ffffff0; // above pid_max: never alive
-    const slot = c.valClaim(area, deadPid, 1);
+    const slot = c.valClaim(area, 2, deadPid, 1);
     assert.ok(slot >= 0);
-    runtime().u8.fill(0xee, c.valSlotData(area, slot), c.valSlotData(area, slot) + 16);
-    assert.is(c.valSlotSeq(area, slot) % 2, 1);
+    runtime().u8.fill(0xee, c.valSlotData(area, 2, 16, slot), c.valSlotData(area, 2, 16, slot) + 16);
+    assert.is(c.valSlotSeq(area, 2, slot) % 2, 1);
     assert.equal(v.data, bytes(1, 1, 1));
     v.data = bytes(2, 2);
     assert.equal(v.data, bytes(2, 2));
     v.data = bytes(3);
     assert.equal(v.data, bytes(3));
     const me = selfIdentity();
-    for (let i = 0; i < 2; i++) assert.ok(c.valSlotOwner(area, i) === 0n || Number(c.valSlotOwner(area, i) & 0xffffffffn) === me.pid);
+    for (let i = 0; i < 2; i++) assert.ok(c.valSlotOwner(area, 2, i) === 0n || Number(c.valSlotOwner(area, 2, i) & 0xffffffffn) === me.pid);
   } finally {
     v.close();
     HostVariable.remove(name);

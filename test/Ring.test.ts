@@ -9,7 +9,7 @@ function scratchRing(capacity: number): { ring: Ring; release: () => void } {
   const ptr = rt.regions.allocate(bytes);
   rt.u8.fill(0, ptr, ptr + bytes);
   assert.is(ringCore().ringInit(ptr, capacity), 0);
-  return { ring: new Ring(ptr), release: () => rt.regions.release(ptr) };
+  return { ring: new Ring(ptr, capacity), release: () => rt.regions.release(ptr) };
 }
 
 function drain(ring: Ring): Array<[number, number, number[]]> {

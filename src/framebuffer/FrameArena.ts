@@ -5,38 +5,12 @@ import { FrameBufferTimeout } from './FrameBufferTimeout.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
 import { isProcessAlive, selfIdentity } from '../platform/processIdentity.ts';
-import { runtime } from '../platform/runtime.ts';
+import { runtime, type CoreExports } from '../platform/runtime.ts';
+import {
+  FB_ALLOCATE_CORRUPT, FB_ALLOCATE_EXHAUSTED, FB_STATUS_CHECKSUM_MISMATCH, FB_STATUS_NOT_ALLOCATED, FB_STATUS_OK, FB_STATUS_OVERWRITTEN,
+  FB_STATUS_PENDING, FB_STATUS_SIZE_MISMATCH, FB_STATUS_TOO_LARGE, FB_STATUS_WRITTEN, FRAMEBUFFER_LAYOUT_VERSION,
+} from '../platform/coreAbi.generated.ts';
 import type { Segment } from '../segments/Segment.ts';
-
-/** The core exports this layer uses (assembly/framebuffer.ts, assembly/xxhash64.ts). */
-export interface FrameBufferExports {
-  fbControlSize(): number;
-  fbFrameHeaderSize(): number;
-  fbAlign(): number;
-  fbBellOffset(): number;
-  fbInit(ctl: number, arenaSize: number): void;
-  fbArenaSize(ctl: number): number;
-  fbCursor(ctl: number): number;
-  fbFrames(ctl: number): number;
-  fbSkipped(ctl: number): number;
-  fbAllocate(ctl: number, size: number): number;
-  fbBeginWrite(ctl: number, pos: number, len: number, pid: number, stamp: number): number;
-  fbEndWrite(ctl: number, pos: number, len: number): number;
-  fbLastHashHi(): number;
-  fbIntact(ctl: number, pos: number): number;
-  fbReadBegin(ctl: number, pos: number, size: number, hashHi: number, hashLo: number): number;
-  fbReadEnd(ctl: number, pos: number): number;
-  fbDataOffset(ctl: number, pos: number): number;
-  fbFrameSeq(ctl: number, pos: number): number;
-  fbFrameLength(ctl: number, pos: number): number;
-  fbFrameSize(ctl: number, pos: number): number;
-  fbFrameWriterPid(ctl: number, pos: number): number;
-  fbFrameWriterStamp(ctl: number, pos: number): number;
-  xxh64(ptr: number, len: number, seed: bigint): bigint;
-  xxh64Lo(ptr: number, len: number): number;
-  xxh64Hi(): number;
-  copyBytes(dst: number, src: number, length: number): void;
-}
 
 /** A read waiting for its frame (see FrameArena.ready). */
 interface PendingRead {
@@ -51,17 +25,17 @@ interface PendingRead {
 }
 
 /** Layout version of the FRAMEBUFFER payload (control block + arena). */
-export const FRAMEBUFFER_VERSION = 1;
+export const FRAMEBUFFER_VERSION = FRAMEBUFFER_LAYOUT_VERSION;
 
 // Status codes of assembly/framebuffer.ts.
-const OK = 0;
-const OVERWRITTEN = 1;
-const NOT_ALLOCATED = 2;
-const PENDING = 3;
-const SIZE_MISMATCH = 4;
-const CHECKSUM_MISMATCH = 5;
-const TOO_LARGE = 6;
-const WRITTEN = 7;
+const OK = FB_STATUS_OK;
+const OVERWRITTEN = FB_STATUS_OVERWRITTEN;
+const NOT_ALLOCATED = FB_STATUS_NOT_ALLOCATED;
+const PENDING = FB_STATUS_PENDING;
+const SIZE_MISMATCH = FB_STATUS_SIZE_MISMATCH;
+const CHECKSUM_MISMATCH = FB_STATUS_CHECKSUM_MISMATCH;
+const TOO_LARGE = FB_STATUS_TOO_LARGE;
+const WRITTEN = FB_STATUS_WRITTEN;
 
 // A waiting reader re-checks the server and the frame's writer at least this often.
 const LIVENESS_SLICE_MS = 100;
@@ -69,8 +43,9 @@ const LIVENESS_SLICE_MS = 100;
 // /proc (tens of microseconds), which would dominate small frames.
 const LIVENESS_EVERY_MS = 250;
 
-export function fb(): FrameBufferExports {
-  return runtime().exportsAs<FrameBufferExports>();
+/** The core module's exports (frame buffers: assembly/framebuffer.ts). */
+export function fb(): CoreExports {
+  return runtime().core;
 }
 
 /** Rounds an arena size up to the frame alignment. */
@@ -169,6 +144,10 @@ export class FrameArena {
   constructor(readonly seg: Segment, private readonly watchServer: boolean) {
     const core = fb();
     this.ctl = seg.payloadPtr;
+    // The geometry is validated once and kept here; the control block's words are never trusted again.
+    if (core.fbValidate(this.ctl, seg.info.payloadSize) !== 0) {
+      throw new IpcError('CORRUPT', `Cannot use frame buffer "${seg.name}": its control block describes an arena that does not fit its ${seg.info.payloadSize}-byte payload`, { name: seg.name });
+    }
     this.arenaSize = core.fbArenaSize(this.ctl);
     this.maxFrameSize = this.arenaSize - core.fbFrameHeaderSize();
     this.bell = new Doorbell(this.ctl + core.fbBellOffset());
@@ -204,8 +183,9 @@ export class FrameArena {
       throw new RangeError(`Cannot allocate a frame of ${size} bytes in frame buffer "${this.name}": the size must be an integer from 0 to ${this.maxFrameSize}`);
     }
     this.checkServer();
-    const pos = fb().fbAllocate(this.ctl, size);
-    if (pos === -2) throw new IpcError('NO_SPACE', `Cannot allocate a frame in frame buffer "${this.name}": its 2^53-byte position space is used up (create a new frame buffer)`, { name: this.name });
+    const pos = fb().fbAllocate(this.ctl, this.arenaSize, size);
+    if (pos === FB_ALLOCATE_CORRUPT) throw new IpcError('CORRUPT', `Cannot allocate a frame in frame buffer "${this.name}": its cursor is impossible (another process rewrote its control block)`, { name: this.name });
+    if (pos === FB_ALLOCATE_EXHAUSTED) throw new IpcError('NO_SPACE', `Cannot allocate a frame in frame buffer "${this.name}": its 2^53-byte position space is used up (create a new frame buffer)`, { name: this.name });
     if (pos < 0) throw new RangeError(`Cannot allocate a frame of ${size} bytes in frame buffer "${this.name}": it holds at most ${this.maxFrameSize}`);
     return pos;
   }
@@ -244,7 +224,7 @@ export class FrameArena {
     const core = fb();
     const me = selfIdentity();
     const len = bytes.byteLength;
-    switch (core.fbBeginWrite(this.ctl, offset, len, me.pid, me.stamp)) {
+    switch (core.fbBeginWrite(this.ctl, this.arenaSize, offset, len, me.pid, me.stamp)) {
       case OK:
         break;
       case OVERWRITTEN:
@@ -252,7 +232,7 @@ export class FrameArena {
       case NOT_ALLOCATED:
         throw this.notAllocated(offset, what);
       case TOO_LARGE:
-        throw new IpcError('TOO_LARGE', `Cannot ${what}: ${len} bytes do not fit the ${core.fbFrameSize(this.ctl, offset)} bytes allocated for it`, { name: this.name });
+        throw new IpcError('TOO_LARGE', `Cannot ${what}: ${len} bytes do not fit the ${core.fbFrameSize(this.ctl, this.arenaSize, offset)} bytes allocated for it`, { name: this.name });
       case WRITTEN:
         throw new IpcError('ALREADY_EXISTS', `Cannot ${what}: it was written already (a frame is written once; allocate another)`, { name: this.name });
       default:
@@ -260,11 +240,11 @@ export class FrameArena {
     }
     // Uint8Array.set is the only way in from JS memory; staging through a scratch region would
     // cost the same set plus a memory.copy (bench/framebuffer.ts measures both).
-    runtime().u8.set(bytes, this.dataBase + core.fbDataOffset(this.ctl, offset));
-    const lo = core.fbEndWrite(this.ctl, offset, len);
+    runtime().u8.set(bytes, this.dataBase + core.fbDataOffset(this.ctl, this.arenaSize, offset));
+    const lo = core.fbEndWrite(this.ctl, this.arenaSize, offset, len);
     const hi = core.fbLastHashHi();
     this.bell.ring();
-    if (!core.fbIntact(this.ctl, offset)) throw this.overwritten(offset, what);
+    if (!core.fbIntact(this.ctl, this.arenaSize, offset)) throw this.overwritten(offset, what);
     return formatChecksum(hi, lo);
   }
 
@@ -307,16 +287,16 @@ export class FrameArena {
   private readyStep(w: PendingRead): number | undefined {
     const core = fb();
     const { offset, what } = w;
-    const status = core.fbReadBegin(this.ctl, offset, w.size, w.hi, w.lo);
+    const status = core.fbReadBegin(this.ctl, this.arenaSize, offset, w.size, w.hi, w.lo);
     switch (status) {
       case OK:
-        return this.dataBase + core.fbDataOffset(this.ctl, offset);
+        return this.dataBase + core.fbDataOffset(this.ctl, this.arenaSize, offset);
       case OVERWRITTEN:
         throw this.overwritten(offset, what);
       case NOT_ALLOCATED:
         throw this.notAllocated(offset, what);
       case SIZE_MISMATCH:
-        throw new RangeError(`Cannot ${what}: ${w.size} bytes were asked for, it holds ${core.fbFrameLength(this.ctl, offset)}`);
+        throw new RangeError(`Cannot ${what}: ${w.size} bytes were asked for, it holds ${core.fbFrameLength(this.ctl, this.arenaSize, offset)}`);
       case CHECKSUM_MISMATCH:
         throw new IpcError('CORRUPT', `Cannot ${what}: checksum ${w.checksum} does not match the frame's (the checksum belongs to other data)`, { name: this.name });
       case PENDING:
@@ -343,10 +323,10 @@ export class FrameArena {
   /** PEER_GONE when the process writing frame `offset` died before completing it. */
   private checkWriter(offset: number, what: string): void {
     const core = fb();
-    const seq = core.fbFrameSeq(this.ctl, offset);
+    const seq = core.fbFrameSeq(this.ctl, this.arenaSize, offset);
     if (seq !== offset + 2) return; // only a frame "being written" has a writer to ask about
-    const pid = core.fbFrameWriterPid(this.ctl, offset);
-    if (pid !== 0 && !isProcessAlive(pid, core.fbFrameWriterStamp(this.ctl, offset))) {
+    const pid = core.fbFrameWriterPid(this.ctl, this.arenaSize, offset);
+    if (pid !== 0 && !isProcessAlive(pid, core.fbFrameWriterStamp(this.ctl, this.arenaSize, offset))) {
       throw new IpcError('PEER_GONE', `Cannot ${what}: its writer (process ${pid}) died before finishing it`, { name: this.name });
     }
   }
@@ -357,7 +337,7 @@ export class FrameArena {
     if (options.verify) {
       const tmp = this.scratchFor(size);
       core.copyBytes(tmp, src, size);
-      if (core.fbReadEnd(this.ctl, offset) !== OK) throw this.overwritten(offset, what);
+      if (core.fbReadEnd(this.ctl, this.arenaSize, offset) !== OK) throw this.overwritten(offset, what);
       const lo = core.xxh64Lo(tmp, size);
       if (formatChecksum(core.xxh64Hi(), lo) !== checksum) {
         throw new FrameBufferTimeout('OVERWRITTEN', `Cannot ${what}: its bytes no longer hash to ${checksum} (a writer that had lost its frame to the ring wrote over it)`, offset, this.name);
@@ -365,7 +345,7 @@ export class FrameArena {
       return copy(tmp);
     }
     const out = copy(src);
-    if (core.fbReadEnd(this.ctl, offset) !== OK) throw this.overwritten(offset, what);
+    if (core.fbReadEnd(this.ctl, this.arenaSize, offset) !== OK) throw this.overwritten(offset, what);
     return out;
   }
 
@@ -396,16 +376,17 @@ export class FrameArena {
     const bytes = runtime().u8.subarray(src, src + size);
     const segment = this.seg.segment;
     const ctl = this.ctl;
+    const arena = this.arenaSize;
     return {
       bytes,
       offset,
-      isValid: () => segment.isMapped && fb().fbReadEnd(ctl, offset) === OK,
+      isValid: () => segment.isMapped && fb().fbReadEnd(ctl, arena, offset) === OK,
     };
   }
 
   /** Whether frame `offset` is still intact: allocated, not lapped. */
   isIntact(offset: number): boolean {
-    return this.seg.segment.isMapped && Number.isSafeInteger(offset) && offset >= 0 && offset < fb().fbCursor(this.ctl) && fb().fbIntact(this.ctl, offset) === 1;
+    return this.seg.segment.isMapped && Number.isSafeInteger(offset) && offset >= 0 && offset < fb().fbCursor(this.ctl) && fb().fbIntact(this.ctl, this.arenaSize, offset) === 1;
   }
 
   stats(): FrameBufferStats {

@@ -2,6 +2,7 @@
 // server's segment. Every check runs in shared memory; no call goes to the server.
 import { IpcError } from '../errors/IpcError.ts';
 import { FrameArena, FRAMEBUFFER_VERSION, parseKey, type FrameBufferStats, type FrameView, type ReadOptions } from './FrameArena.ts';
+import { objectSegmentName } from '../segments/segmentName.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { Segment } from '../segments/Segment.ts';
 
@@ -63,7 +64,7 @@ export class FrameBufferClient {
     if (this.arena) return this;
     let seg: Segment;
     try {
-      seg = Segment.open(this.name, { kind: SegmentKind.FRAMEBUFFER, version: FRAMEBUFFER_VERSION, timeoutMs: this.options.timeoutMs ?? 1000, populate: this.options.populate ?? true });
+      seg = Segment.open(objectSegmentName(this.name, 'frame buffer'), { kind: SegmentKind.FRAMEBUFFER, version: FRAMEBUFFER_VERSION, timeoutMs: this.options.timeoutMs ?? 1000, populate: this.options.populate ?? true });
     } catch (err) {
       if (err instanceof IpcError && err.code === 'NOT_FOUND') {
         throw new IpcError('NOT_FOUND', `Cannot open frame buffer "${this.name}": no such segment (its server stopped, or never started)`, { name: this.name, cause: err });
@@ -75,7 +76,13 @@ export class FrameBufferClient {
       seg.unmap();
       throw new IpcError('PEER_GONE', `Cannot open frame buffer "${this.name}": the server is gone (generation ${this.generation} ended; the segment now holds generation ${now})`, { name: this.name });
     }
-    const arena = new FrameArena(seg, true);
+    let arena: FrameArena;
+    try {
+      arena = new FrameArena(seg, true);
+    } catch (err) {
+      seg.unmap();
+      throw err;
+    }
     try {
       arena.checkServer(true);
     } catch (err) {

@@ -3,54 +3,14 @@
 // this class copies payloads in and out, cuts messages larger than a chunk into FIRST/…/LAST
 // records and puts them back together. Waiting and doorbells are the caller's business.
 import { IpcError } from '../errors/IpcError.ts';
-import { runtime } from '../platform/runtime.ts';
+import { runtime, type CoreExports } from '../platform/runtime.ts';
+import { RING_FLAG_FIRST, RING_FLAG_LAST, RING_FLAG_RAW, RING_RECORD_HEADER_SIZE } from '../platform/coreAbi.generated.ts';
 
-/** Core exports the rings and channels use (assembly/ring.ts, assembly/channel.ts). */
-export interface RingExports {
-  ringHeaderSize(): number;
-  ringFootprint(capacity: number): number;
-  ringMaxChunk(capacity: number): number;
-  ringInit(ring: number, capacity: number): number;
-  ringCapacity(ring: number): number;
-  ringFree(ring: number): number;
-  ringUsed(ring: number): number;
-  ringHead(ring: number): number;
-  doorbellRing(ptr: number): number;
-  ringTail(ring: number): number;
-  ringReserve(ring: number, length: number, type: number, flags: number, id: number): number;
-  ringCommit(ring: number): void;
-  ringRequestSpace(ring: number): void;
-  ringPeek(ring: number): number;
-  ringRecordLength(record: number): number;
-  ringRecordType(record: number): number;
-  ringRecordFlags(record: number): number;
-  ringRecordId(record: number): number;
-  ringAdvance(ring: number, record: number): number;
-  ringFill(ring: number, count: number, length: number, type: number, batch: number): number;
-  chanHeaderSize(): number;
-  chanSlotSize(ringCapacity: number): number;
-  chanPayloadSize(slotCount: number, ringCapacity: number): number;
-  chanInit(payload: number, slotCount: number, ringCapacity: number): number;
-  chanValidate(payload: number, payloadSize: number): number;
-  chanSlotCount(payload: number): number;
-  chanRingCapacity(payload: number): number;
-  chanServerBell(payload: number): number;
-  chanControl(payload: number): number;
-  chanSetControl(payload: number, bits: number): number;
-  chanClearControl(payload: number, bits: number): number;
-  chanSlot(payload: number, index: number): number;
-  chanSlotToServer(slot: number): number;
-  chanSlotToClient(slot: number, ringCapacity: number): number;
-  chanSlotBell(slot: number): number;
-  chanSlotClaim(slot: number, pid: number, stamp: number): bigint;
-  chanSlotOwner(slot: number): bigint;
-  chanSlotClosing(slot: number): number;
-  chanSlotLeave(slot: number): void;
-  chanSlotFree(slot: number, ringCapacity: number): void;
-}
+/** The core module's exports (rings and channels: assembly/ring.ts, assembly/channel.ts). */
+export type { CoreExports };
 
-export function ringCore(): RingExports {
-  return runtime().exportsAs<RingExports>();
+export function ringCore(): CoreExports {
+  return runtime().core;
 }
 
 // A view of the memory that is refreshed only when the memory grew: runtime().u8 costs a
@@ -75,9 +35,9 @@ export const RecordType = {
   NOTIFY: 4,
 } as const;
 
-const FIRST = 1;
-const LAST = 2;
-const RAW = 4;
+const FIRST = RING_FLAG_FIRST;
+const LAST = RING_FLAG_LAST;
+const RAW = RING_FLAG_RAW;
 /** Added to the type handed to a MessageSink when the payload is raw bytes rather than pybytes. */
 export const RAW_TYPE = 0x1_0000;
 
@@ -115,17 +75,21 @@ export type MessageSink = (type: number, id: number, ptr: number, length: number
 export class Ring {
   readonly capacity: number;
   readonly maxChunk: number;
-  private readonly core: RingExports;
+  private readonly core: CoreExports;
   // A message arriving in chunks.
   private parts: Uint8Array[] = [];
   private partsLength = 0;
   private partsType = 0;
   private partsId = 0;
 
-  /** @param ptr address of the ring header in the WebAssembly memory */
-  constructor(readonly ptr: number) {
+  /**
+   * @param ptr address of the ring header in the WebAssembly memory
+   * @param capacity its data bytes, as validated when the segment was opened (the header's own
+   *   capacity words are never trusted afterwards: another process can rewrite them)
+   */
+  constructor(readonly ptr: number, capacity: number) {
     this.core = ringCore();
-    this.capacity = this.core.ringCapacity(ptr);
+    this.capacity = capacity;
     this.maxChunk = this.core.ringMaxChunk(this.capacity);
   }
 
@@ -139,8 +103,9 @@ export class Ring {
       const length = Math.min(total - msg.offset, this.maxChunk);
       const end = msg.offset + length;
       const flags = (msg.started ? 0 : FIRST) | (end === total ? LAST : 0) | (msg.raw ? RAW : 0);
-      const at = core.ringReserve(ring, length, msg.type, flags, msg.id);
+      const at = core.ringReserve(ring, this.capacity, length, msg.type, flags, msg.id);
       if (at === 0) break;
+      if (at === 1) throw new IpcError('CORRUPT', `Cannot write to a ring at 0x${ring.toString(16)}: its counters are impossible (another process rewrote them)`);
       if (length > 0) {
         if (length === total) memoryView().set(msg.payload, at);
         else memoryView().set(msg.payload.subarray(msg.offset, end), at);
@@ -170,7 +135,7 @@ export class Ring {
 
   /** Whether a message of `length` bytes needs no more than one free chunk of space. */
   get free(): number {
-    return this.core.ringFree(this.ptr);
+    return this.core.ringFree(this.ptr, this.capacity);
   }
 
   /**
@@ -185,14 +150,14 @@ export class Ring {
     let delivered = 0;
     let wantsSpace = false;
     while (delivered < max) {
-      const rec = core.ringPeek(ring);
+      const rec = core.ringPeek(ring, this.capacity);
       if (rec === 0) break;
       if (rec === 1) throw new IpcError('CORRUPT', `Cannot read a ring at 0x${ring.toString(16)}: a record runs past the published data`);
       const length = core.ringRecordLength(rec);
       const type = core.ringRecordType(rec);
       const flags = core.ringRecordFlags(rec);
       const id = core.ringRecordId(rec);
-      const start = rec + 16;
+      const start = rec + RING_RECORD_HEADER_SIZE;
       const kind = flags & RAW ? type | RAW_TYPE : type;
       if ((flags & (FIRST | LAST)) === (FIRST | LAST)) {
         if (this.partsLength > 0 || this.parts.length > 0) {
@@ -202,7 +167,7 @@ export class Ring {
         try {
           sink(kind, id, start, length, undefined);
         } finally {
-          if (core.ringAdvance(ring, rec) > 0) wantsSpace = true;
+          if (core.ringAdvance(ring, this.capacity, rec, length) > 0) wantsSpace = true;
         }
         delivered++;
         continue;
@@ -218,7 +183,7 @@ export class Ring {
         this.parts.push(memoryView().slice(start, start + length));
         this.partsLength += length;
       }
-      if (core.ringAdvance(ring, rec) > 0) wantsSpace = true;
+      if (core.ringAdvance(ring, this.capacity, rec, length) > 0) wantsSpace = true;
       if (flags & LAST && this.parts.length > 0) {
         const whole = new Uint8Array(this.partsLength);
         let at = 0;

@@ -2,12 +2,15 @@ import { IpcError } from '../errors/IpcError.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
 import { served } from './functions.ts';
 import { removeSysframeFunction } from './sysframeFunction.ts';
-import { removeStaleName } from '../segments/claimStaleName.ts';
+import { isInUse, removeStaleName, segmentStatus, SegmentState } from '../segments/staleSegment.ts';
 import { SegmentMapping } from '../segments/SegmentMapping.ts';
 import { isProcessAlive } from '../platform/processIdentity.ts';
+import { sleepMs } from '../platform/sleep.ts';
+import { CONTROL_STOP } from './ChannelSlotTable.ts';
 import { ringCore } from './Ring.ts';
 import { runtime } from '../platform/runtime.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
+import { objectSegmentName } from '../segments/segmentName.ts';
 
 /** What {@link removeFunction} did: 1 removed, 2 not found, 3 stopped but the segment could not be removed. */
 export type RemoveFunctionResult = 1 | 2 | 3;
@@ -19,9 +22,6 @@ export interface RemoveFunctionOptions {
   /** "membridge" (default) or "sysframe" (see createFunction). */
   layout?: 'membridge' | 'sysframe';
 }
-
-const STOP = 1;
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Stops the function served under `name` (its `createFunction` promise resolves true) and
@@ -51,43 +51,42 @@ export function removeFunction(name: string, timeoutOrOptions: number | RemoveFu
     local.stop(true);
     return 1;
   }
+  const segmentName = objectSegmentName(name, 'shared function');
   let seg: SegmentMapping;
   try {
-    seg = SegmentMapping.open(name);
+    seg = SegmentMapping.open(segmentName);
   } catch (err) {
     if (err instanceof IpcError && err.code === 'NOT_FOUND') return 2;
     throw err;
   }
   const core = runtime().core;
   try {
-    if (seg.size < core.segHeaderSize() || core.segMagic(seg.ptr) !== 0x4753424d) {
+    const status = segmentStatus(seg);
+    if (status.header !== 'ours') {
       throw new IpcError('WRONG_KIND', `Cannot remove function "${name}": the segment was not made by membridge`, { name });
     }
-    const state = core.segState(seg.ptr);
-    const pid = core.segCreatorPid(seg.ptr);
-    const stamp = core.segCreatorStamp(seg.ptr);
-    const alive = isProcessAlive(pid, stamp);
-    if (state === 1 && core.segKind(seg.ptr) !== SegmentKind.FUNCTION) {
+    const { state, creatorPid: pid, creatorStamp: stamp } = status;
+    if (state === SegmentState.READY && core.segKind(seg.ptr) !== SegmentKind.FUNCTION) {
       throw new IpcError('WRONG_KIND', `Cannot remove function "${name}": the segment holds something else`, { name });
     }
     // Still being created by a live process: there is no function to remove yet.
-    if (state === 0 && alive) return 2;
-    if (state === 1 && alive) {
+    if (state === SegmentState.INITIALISING && isInUse(status)) return 2;
+    if (state === SegmentState.READY && isInUse(status)) {
       const payload = seg.ptr + core.segPayloadOffset(seg.ptr);
       const rc = ringCore();
-      rc.chanSetControl(payload, STOP);
+      rc.chanSetControl(payload, CONTROL_STOP);
       new Doorbell(rc.chanServerBell(payload)).ring();
       // The owner closes the segment (and removes its name) from its event loop.
       const deadline = performance.now() + timeoutMs;
-      while (core.segState(seg.ptr) === 1 && isProcessAlive(pid, stamp) && performance.now() < deadline) Atomics.wait(sleeper, 0, 0, 2);
-      if (core.segState(seg.ptr) === 1 && isProcessAlive(pid, stamp)) return 3;
+      while (core.segState(seg.ptr) === SegmentState.READY && isProcessAlive(pid, stamp) && performance.now() < deadline) sleepMs(2);
+      if (core.segState(seg.ptr) === SegmentState.READY && isProcessAlive(pid, stamp)) return 3;
       // A live owner that stopped removed its name itself; removing it again could hit a successor.
-      if (core.segState(seg.ptr) === 2) return 1;
+      if (core.segState(seg.ptr) === SegmentState.CLOSED) return 1;
     }
     // Its owner died (or closed it without removing the name): remove the name, unless another
     // process claimed that first (a restarting owner, another removeFunction): it goes either way.
     try {
-      removeStaleName(name, seg);
+      removeStaleName(segmentName, seg);
       return 1;
     } catch {
       return 3;

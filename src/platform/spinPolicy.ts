@@ -15,7 +15,8 @@
 // had both narrowed during a slow start sleeping on each other for seconds: a probe only pays when
 // the peer answers fast, which it does only once its own probe has succeeded.
 import { availableParallelism, cpus } from 'node:os';
-import process from 'node:process';
+import { denoAllows } from './denoPermission.ts';
+import { readEnv } from './env.ts';
 
 const MIN_NS = 500;
 const START_NS = 4_000;
@@ -24,6 +25,8 @@ const PROBE_MIN = 16;
 const PROBE_MAX = 64;
 
 function onlineCpus(): number {
+  // Deno asks for --allow-sys before os.cpus(); availableParallelism() needs no permission.
+  if (!denoAllows({ name: 'sys', kind: 'cpus' })) return 1;
   try {
     return cpus().length;
   } catch {
@@ -46,7 +49,7 @@ export class SpinPolicy {
    *   affinity mask, so a process pinned to one CPU (taskset) would never spin although its peer
    *   may run on another CPU. The adaptive budget already backs off when the peer shares our CPU.
    */
-  constructor(env = process.env.MEMBRIDGE_SPIN_NS, cpus = machineCpus()) {
+  constructor(env = readEnv('MEMBRIDGE_SPIN_NS'), cpus = machineCpus()) {
     if (env !== undefined && env !== '' && Number.isFinite(Number(env))) {
       this.budget = Math.max(0, Number(env));
       this.fixed = true;

@@ -4,8 +4,14 @@
 // timeout and fail with a typed error for every way a segment can be wrong.
 import { IpcError } from '../errors/IpcError.ts';
 import { SegmentMapping, unlinkSegment, type CreateOptions } from './SegmentMapping.ts';
-import { isProcessAlive, selfIdentity } from '../platform/processIdentity.ts';
+import { selfIdentity } from '../platform/processIdentity.ts';
+import { Backoff } from '../platform/sleep.ts';
+import { creatorDied } from './staleSegment.ts';
 import { runtime } from '../platform/runtime.ts';
+import {
+  SEGMENT_E_CLOSED, SEGMENT_E_CORRUPT, SEGMENT_E_KIND, SEGMENT_E_NOT_OURS, SEGMENT_E_NOT_READY, SEGMENT_E_TOO_SMALL, SEGMENT_E_VERSION,
+  SEGMENT_STATE_READY, SEGMENT_VALID,
+} from '../platform/coreAbi.generated.ts';
 import { kindName } from './SegmentKind.ts';
 
 /** What a segment header says. */
@@ -43,13 +49,18 @@ export interface OpenSegmentOptions {
   populate?: boolean;
 }
 
-const VALIDATION = ['OK', 'TOO_SMALL', 'NOT_OURS', 'NOT_READY', 'CLOSED', 'VERSION', 'KIND', 'CORRUPT'] as const;
-
-// A sleep that works on every host's main thread without an event loop turn.
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-function sleepMs(ms: number): void {
-  Atomics.wait(sleeper, 0, 0, ms);
-}
+type Validation = 'OK' | 'TOO_SMALL' | 'NOT_OURS' | 'NOT_READY' | 'CLOSED' | 'VERSION' | 'KIND' | 'CORRUPT';
+/** segValidate's results (declared in assembly/segmentHeader.ts) by name. */
+const VALIDATION: Readonly<Record<number, Validation>> = {
+  [SEGMENT_VALID]: 'OK',
+  [SEGMENT_E_TOO_SMALL]: 'TOO_SMALL',
+  [SEGMENT_E_NOT_OURS]: 'NOT_OURS',
+  [SEGMENT_E_NOT_READY]: 'NOT_READY',
+  [SEGMENT_E_CLOSED]: 'CLOSED',
+  [SEGMENT_E_VERSION]: 'VERSION',
+  [SEGMENT_E_KIND]: 'KIND',
+  [SEGMENT_E_CORRUPT]: 'CORRUPT',
+};
 
 export class Segment {
   private constructor(
@@ -76,7 +87,7 @@ export class Segment {
 
   /** Whether the header still says "ready" (a closed segment says "closed"). */
   get isReady(): boolean {
-    return this.segment.isMapped && runtime().core.segState(this.segment.ptr) === 1;
+    return this.segment.isMapped && runtime().core.segState(this.segment.ptr) === SEGMENT_STATE_READY;
   }
 
   /**
@@ -112,7 +123,7 @@ export class Segment {
    */
   static open(name: string, options: OpenSegmentOptions): Segment {
     const deadline = performance.now() + (options.timeoutMs ?? 1000);
-    let pause = 0.05;
+    const pause = new Backoff(0.05, 20);
     for (;;) {
       let seg: SegmentMapping;
       try {
@@ -120,8 +131,7 @@ export class Segment {
       } catch (err) {
         // A zero-sized file is a creator between shm_open and ftruncate.
         if (!(err instanceof IpcError && err.code === 'NOT_READY') || performance.now() >= deadline) throw err;
-        sleepMs(pause);
-        pause = Math.min(pause * 2, 20);
+        pause.sleep();
         continue;
       }
       const result = VALIDATION[runtime().core.segValidate(seg.ptr, BigInt(seg.size), options.kind, options.version)] ?? 'CORRUPT';
@@ -133,8 +143,7 @@ export class Segment {
       if (performance.now() >= deadline || creatorDied(name)) {
         throw new IpcError('NOT_READY', `Cannot open segment "${name}": it is still initialising after ${options.timeoutMs ?? 1000} ms${creatorDied(name) ? ' and its creator is dead' : ''}`, { name });
       }
-      sleepMs(pause);
-      pause = Math.min(pause * 2, 20);
+      pause.sleep();
     }
   }
 
@@ -164,22 +173,7 @@ function readInfo(ptr: number): SegmentInfo {
   };
 }
 
-function creatorDied(name: string): boolean {
-  try {
-    const seg = SegmentMapping.open(name);
-    try {
-      const core = runtime().core;
-      const pid = core.segCreatorPid(seg.ptr);
-      return pid !== 0 && !isProcessAlive(pid, core.segCreatorStamp(seg.ptr));
-    } finally {
-      seg.unmap();
-    }
-  } catch {
-    return false;
-  }
-}
-
-function explain(result: (typeof VALIDATION)[number], name: string, seg: SegmentMapping, want: OpenSegmentOptions): IpcError | undefined {
+function explain(result: Validation, name: string, seg: SegmentMapping, want: OpenSegmentOptions): IpcError | undefined {
   const core = runtime().core;
   const opts = { name };
   switch (result) {

@@ -10,9 +10,10 @@ import { decodeValue, encodeValueTransient, type ValueReadOptions } from './valu
 import { checkValueName, entrySegmentName } from './valueNames.ts';
 import { initValueArea, MAX_SLOTS, ValueSlots, valueAreaSize } from './ValueSlots.ts';
 import { waitForVersion, type WaitForChangeOptions } from './waitForVersion.ts';
+import { VARIABLE_LAYOUT_VERSION } from '../platform/coreAbi.generated.ts';
 
 /** Layout version of shared-variable segments. */
-const VARIABLE_VERSION = 1;
+const VARIABLE_VERSION = VARIABLE_LAYOUT_VERSION;
 
 /** Options of {@link HostVariable}. */
 export interface HostVariableOptions {

@@ -5,43 +5,18 @@
 import { IpcError } from '../errors/IpcError.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
 import { isProcessAlive, selfIdentity } from '../platform/processIdentity.ts';
-import { runtime } from '../platform/runtime.ts';
+import { sleepMs } from '../platform/sleep.ts';
+import { runtime, type CoreExports } from '../platform/runtime.ts';
+import { VALUE_EMPTY, VALUE_IS_FROZEN, VALUE_LIE, VALUE_MAX_SLOTS, VALUE_NO_FREE_SLOT, VALUE_NOT_OWNER, VALUE_TOO_LONG } from '../platform/coreAbi.generated.ts';
 
-/** The core exports this layer uses (assembly/valueSlots.ts). */
-export interface ValueSlotsExports {
-  valAreaHeaderSize(): number;
-  valMaxSlots(): number;
-  valBellOffset(): number;
-  valAreaSize(slots: number, slotSize: number): number;
-  valInit(area: number, slots: number, slotSize: number): void;
-  valValidate(area: number, payloadSize: number): number;
-  valSlotCount(area: number): number;
-  valSlotSize(area: number): number;
-  valSlotData(area: number, slot: number): number;
-  valVersion(area: number): number;
-  valIsFrozen(area: number): number;
-  valSlotOwner(area: number, slot: number): bigint;
-  valSlotSeq(area: number, slot: number): number;
-  valClaim(area: number, pid: number, stamp: number): number;
-  valTakeOver(area: number, slot: number, deadOwner: bigint, pid: number, stamp: number): number;
-  valCommit(area: number, slot: number, length: number, pid: number, stamp: number): number;
-  valAbandon(area: number, slot: number, pid: number, stamp: number): void;
-  valSlotVersion(area: number, slot: number): number;
-  valReadBegin(area: number): number;
-  valReadLength(): number;
-  valReadVersion(): number;
-  valReadEnd(area: number, slot: number): number;
-  valFreeze(area: number): number;
-  valSeedFrom(dst: number, src: number): number;
-}
-
-const NO_FREE_SLOT = -1;
-const IS_FROZEN = -2;
-const NOT_OWNER = -4;
-const EMPTY = -5;
+const NO_FREE_SLOT = VALUE_NO_FREE_SLOT;
+const IS_FROZEN = VALUE_IS_FROZEN;
+const NOT_OWNER = VALUE_NOT_OWNER;
+const EMPTY = VALUE_EMPTY;
+const LIE = VALUE_LIE;
 
 /** Largest slot count the layout allows (the published word keeps the slot in 7 bits). */
-export const MAX_SLOTS = 127;
+export const MAX_SLOTS = VALUE_MAX_SLOTS;
 
 /** A value read out of the slots: a private copy, and the version it was published as. */
 export interface SlotValue {
@@ -58,14 +33,13 @@ export interface WriteOutcome {
   readonly version: number;
 }
 
-// A private word to sleep on between attempts (Atomics.wait works on every host's main thread).
-const pause = new Int32Array(new SharedArrayBuffer(4));
 
 // A reader gives up only when writers replace the value faster than it can copy it for this long.
 const READ_GIVE_UP_MS = 2000;
 
-export function core(): ValueSlotsExports {
-  return runtime().exportsAs<ValueSlotsExports>();
+/** The core module's exports (value areas: assembly/valueSlots.ts). */
+export function core(): CoreExports {
+  return runtime().core;
 }
 
 /** Bytes of payload an area of `slots` slots of `slotSize` bytes needs. */
@@ -130,19 +104,20 @@ export class ValueSlots {
     const area = this.area;
     let deadline = 0;
     for (let attempt = 0; ; attempt++) {
-      const slot = c.valReadBegin(area);
+      const slot = c.valReadBegin(area, this.slotCount, this.slotSize);
       if (slot === EMPTY) return undefined;
+      if (slot === LIE) throw this.corrupt('read');
       if (slot >= 0) {
         const length = c.valReadLength();
         const version = c.valReadVersion();
-        const ptr = c.valSlotData(area, slot);
+        const ptr = c.valSlotData(area, this.slotCount, this.slotSize, slot);
         const bytes = transient ? copyToScratch(ptr, length) : runtime().u8.slice(ptr, ptr + length);
-        if (c.valReadEnd(area, slot) === 1) return { bytes, version };
+        if (c.valReadEnd(area, this.slotCount, slot) === 1) return { bytes, version };
       }
       if (attempt === 64) deadline = performance.now() + READ_GIVE_UP_MS;
       if (attempt > 64) {
         if (performance.now() > deadline) throw new IpcError('TIMED_OUT', `Cannot read ${this.what}: writers replaced the value faster than it could be copied for ${READ_GIVE_UP_MS} ms`);
-        Atomics.wait(pause, 0, 0, 0.01);
+        sleepMs(0.01);
       }
     }
   }
@@ -162,7 +137,7 @@ export class ValueSlots {
     let deadline = -1;
     let nextLivenessCheck = 0;
     for (let attempt = 0; ; attempt++) {
-      let slot = c.valClaim(area, me.pid, me.stamp);
+      let slot = c.valClaim(area, this.slotCount, me.pid, me.stamp);
       if (slot === IS_FROZEN) return { status: 'frozen', version: 0 };
       if (slot === NO_FREE_SLOT) {
         const now = performance.now();
@@ -175,18 +150,18 @@ export class ValueSlots {
         }
         if (slot < 0) {
           if (now > deadline) throw new IpcError('TIMED_OUT', `Cannot write to ${this.what} within ${timeoutMs} ms: all ${this.slotCount} slots stay held by live writers`);
-          if (attempt > 16) Atomics.wait(pause, 0, 0, 0.05);
+          if (attempt > 16) sleepMs(0.05);
           continue;
         }
       }
-      const version = c.valSlotVersion(area, slot);
+      const version = c.valSlotVersion(area, this.slotCount, slot);
       try {
-        runtime().u8.set(bytes, c.valSlotData(area, slot));
+        runtime().u8.set(bytes, c.valSlotData(area, this.slotCount, this.slotSize, slot));
       } catch (err) {
-        c.valAbandon(area, slot, me.pid, me.stamp);
+        c.valAbandon(area, this.slotCount, slot, me.pid, me.stamp);
         throw err;
       }
-      const r = c.valCommit(area, slot, bytes.length, me.pid, me.stamp);
+      const r = c.valCommit(area, this.slotCount, slot, bytes.length, me.pid, me.stamp);
       if (r === NOT_OWNER) continue;
       if (r === IS_FROZEN) return { status: 'frozen', version: 0 };
       if (r === 1) this.bell.ring();
@@ -199,14 +174,18 @@ export class ValueSlots {
     const c = core();
     const me = selfIdentity();
     for (let i = 0; i < this.slotCount; i++) {
-      const owner = BigInt.asUintN(64, c.valSlotOwner(this.area, i));
+      const owner = BigInt.asUintN(64, c.valSlotOwner(this.area, this.slotCount, i));
       if (owner === 0n) continue;
       const pid = Number(owner & 0xffffffffn);
       const stamp = Number(owner >> 32n);
       if (isProcessAlive(pid, stamp)) continue;
-      if (c.valTakeOver(this.area, i, BigInt.asIntN(64, owner), me.pid, me.stamp) === 1) return i;
+      if (c.valTakeOver(this.area, this.slotCount, i, BigInt.asIntN(64, owner), me.pid, me.stamp) === 1) return i;
     }
     return -1;
+  }
+
+  private corrupt(action: string): IpcError {
+    return new IpcError('CORRUPT', `Cannot ${action} ${this.what}: its published slot or a slot length is impossible for its ${this.slotCount} slots of ${this.slotSize} bytes (another process wrote its slot table)`);
   }
 
   /** Retires the area (see assembly/valueSlots.ts valFreeze); returns its final version. */
@@ -218,12 +197,13 @@ export class ValueSlots {
    * Seeds the fresh area at `dst` with this (frozen) area's newest value, same version.
    * @throws {IpcError} TOO_LARGE when it does not fit, TIMED_OUT when it keeps changing
    */
-  seedInto(dst: number): void {
+  seedInto(dst: ValueSlots): void {
     const c = core();
     for (let attempt = 0; attempt < 10_000; attempt++) {
-      const r = c.valSeedFrom(dst, this.area);
+      const r = c.valSeedFrom(dst.area, dst.slotCount, dst.slotSize, this.area, this.slotCount, this.slotSize);
       if (r === 0 || r === 1) return;
-      if (r === -6) throw new IpcError('TOO_LARGE', `Cannot move the value of ${this.what}: it does not fit the new area`);
+      if (r === LIE) throw this.corrupt('move the value of');
+      if (r === VALUE_TOO_LONG) throw new IpcError('TOO_LARGE', `Cannot move the value of ${this.what}: it does not fit the new area`);
     }
     throw new IpcError('TIMED_OUT', `Cannot move the value of ${this.what}: it kept changing`);
   }
