@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <pthread.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -505,6 +506,308 @@ class Waiter : public Napi::ObjectWrap<Waiter> {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Process-shared glibc pthread objects (for the shared functions of Python's sysframe, whose
+// segment holds a pthread_mutex_t and two pthread_cond_t; layout in src/messaging/sysframeFunction.ts).
+//
+// Only the libc calls, on objects at an offset of a view: init, timed lock, unlock, signal, timed
+// wait. Every wait has a deadline (CLOCK_MONOTONIC); what to do on a timeout, a dead peer or a
+// stuck mutex is decided in TypeScript. Linux/glibc/x86-64 only (pshAvailable says so).
+
+#if defined(__linux__) && defined(__GLIBC__) && defined(__x86_64__)
+#define MB_PSH 1
+#else
+#define MB_PSH 0
+#endif
+
+// pshAvailable() -> true where these functions work (glibc on x86-64: the sysframe layout's sizes).
+Napi::Value PshAvailable(const Napi::CallbackInfo& info) {
+#if MB_PSH
+  return Napi::Boolean::New(info.Env(), sizeof(pthread_mutex_t) == 40 && sizeof(pthread_cond_t) == 48);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
+#if MB_PSH
+template <typename T>
+T* PshAt(const Napi::Env& env, const View& v, int64_t offset) {
+  if (offset < 0 || (offset & 7) || (uint64_t)offset + sizeof(T) > v.length) throw Napi::RangeError::New(env, "pthread object outside the view or misaligned");
+  return reinterpret_cast<T*>(v.data + offset);
+}
+
+struct timespec PshDeadline(double timeoutMs) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  if (!(timeoutMs >= 0)) timeoutMs = 0;
+  if (timeoutMs > 1e12) timeoutMs = 1e12;
+  double sec = timeoutMs / 1000.0;
+  time_t whole = (time_t)sec;
+  ts.tv_sec += whole;
+  ts.tv_nsec += (long)((sec - (double)whole) * 1e9);
+  if (ts.tv_nsec >= 1000000000L) {
+    ts.tv_sec++;
+    ts.tv_nsec -= 1000000000L;
+  }
+  return ts;
+}
+
+int PshLock(pthread_mutex_t* m, double timeoutMs) {
+  struct timespec ts = PshDeadline(timeoutMs);
+  int r = pthread_mutex_clocklock(m, CLOCK_MONOTONIC, &ts);
+  return r == 0 ? 0 : -r;
+}
+
+// The caller holds m. Returns 0 when signalled (or a spurious wake-up), -ETIMEDOUT at the deadline;
+// either way m is held again on return (glibc re-acquires it without a deadline).
+int PshCondWait(pthread_cond_t* c, pthread_mutex_t* m, double timeoutMs) {
+  struct timespec ts = PshDeadline(timeoutMs);
+  int r = pthread_cond_clockwait(c, m, CLOCK_MONOTONIC, &ts);
+  return r == 0 ? 0 : -r;
+}
+#endif
+
+// pshMutexInit(view, offset) -> 0 | -errno: a process-shared, default-type mutex, as Python makes it.
+Napi::Value PshMutexInit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if MB_PSH
+  View v = GetView(env, info[0]);
+  pthread_mutex_t* m = PshAt<pthread_mutex_t>(env, v, GetInt(env, info[1], "offset"));
+  pthread_mutexattr_t a;
+  pthread_mutexattr_init(&a);
+  pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+  int r = pthread_mutex_init(m, &a);
+  pthread_mutexattr_destroy(&a);
+  return Num(env, -r);
+#else
+  return Num(env, -ENOSYS);
+#endif
+}
+
+// pshCondInit(view, offset) -> 0 | -errno: a process-shared condition variable, as Python makes it.
+Napi::Value PshCondInit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if MB_PSH
+  View v = GetView(env, info[0]);
+  pthread_cond_t* c = PshAt<pthread_cond_t>(env, v, GetInt(env, info[1], "offset"));
+  pthread_condattr_t a;
+  pthread_condattr_init(&a);
+  pthread_condattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+  int r = pthread_cond_init(c, &a);
+  pthread_condattr_destroy(&a);
+  return Num(env, -r);
+#else
+  return Num(env, -ENOSYS);
+#endif
+}
+
+// pshMutexLock(view, offset, timeoutMs) -> 0 | -ETIMEDOUT | -errno (blocks this thread up to timeoutMs)
+Napi::Value PshMutexLock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if MB_PSH
+  View v = GetView(env, info[0]);
+  pthread_mutex_t* m = PshAt<pthread_mutex_t>(env, v, GetInt(env, info[1], "offset"));
+  return Num(env, PshLock(m, GetDouble(env, info[2], "timeoutMs")));
+#else
+  return Num(env, -ENOSYS);
+#endif
+}
+
+// pshMutexUnlock(view, offset) -> 0 | -errno
+Napi::Value PshMutexUnlock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if MB_PSH
+  View v = GetView(env, info[0]);
+  pthread_mutex_t* m = PshAt<pthread_mutex_t>(env, v, GetInt(env, info[1], "offset"));
+  return Num(env, -pthread_mutex_unlock(m));
+#else
+  return Num(env, -ENOSYS);
+#endif
+}
+
+// pshCondSignal(view, offset) -> 0 | -errno
+Napi::Value PshCondSignal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+#if MB_PSH
+  View v = GetView(env, info[0]);
+  pthread_cond_t* c = PshAt<pthread_cond_t>(env, v, GetInt(env, info[1], "offset"));
+  return Num(env, -pthread_cond_signal(c));
+#else
+  return Num(env, -ENOSYS);
+#endif
+}
+
+// PshWaiter: one dedicated thread that runs one blocking pthread call at a time (a timed lock, or a
+// timed condition wait), off the event loop, and resolves a promise with its result. Built like
+// Waiter above. A call can outlive its deadline only inside glibc's re-acquisition of the mutex
+// after a condition wait; close() then resolves the promise at once (code -ECANCELED) and the
+// thread ends whenever glibc returns.
+struct PshState {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool hasRequest = false;
+  bool stop = false;
+  int op = 0;  // 1 lock, 2 cond wait
+  void* mutex = nullptr;
+  void* cond = nullptr;
+  double timeoutMs = 0;
+  uint32_t token = 0;
+  napi_threadsafe_function tsfn = nullptr;
+  bool released = false;
+};
+
+class PshWaiter : public Napi::ObjectWrap<PshWaiter> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "PshWaiter", {InstanceMethod("lock", &PshWaiter::Lock), InstanceMethod("condWait", &PshWaiter::CondWait),
+                                          InstanceMethod("close", &PshWaiter::Close), InstanceMethod("pending", &PshWaiter::Pending)});
+  }
+
+  explicit PshWaiter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PshWaiter>(info), state_(std::make_shared<PshState>()) {
+    Napi::Env env = info.Env();
+    napi_value name = Napi::String::New(env, "membridge-pthread-waiter");
+    auto* hold = new std::shared_ptr<PshState>(state_);
+    napi_status st = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, hold, &PshWaiter::Finalized, this,
+                                                     &PshWaiter::CallJs, &state_->tsfn);
+    if (st != napi_ok) delete hold;
+    if (st != napi_ok) throw Napi::Error::New(env, "cannot create a threadsafe function");
+    napi_unref_threadsafe_function(env, state_->tsfn);
+    std::shared_ptr<PshState> s = state_;
+    std::thread([s] { Loop(s); }).detach();
+  }
+
+  ~PshWaiter() override { Stop(); }
+
+ private:
+  static void Loop(std::shared_ptr<PshState> s) {
+    std::unique_lock<std::mutex> lk(s->mu);
+    for (;;) {
+      s->cv.wait(lk, [&] { return s->hasRequest || s->stop; });
+      if (s->stop) return;
+      int op = s->op;
+      void* mutex = s->mutex;
+      void* cond = s->cond;
+      double timeoutMs = s->timeoutMs;
+      uint32_t token = s->token;
+      lk.unlock();
+      int code = -ENOSYS;
+#if MB_PSH
+      if (op == 1) code = PshLock(static_cast<pthread_mutex_t*>(mutex), timeoutMs);
+      else code = PshCondWait(static_cast<pthread_cond_t*>(cond), static_cast<pthread_mutex_t*>(mutex), timeoutMs);
+#else
+      (void)op; (void)mutex; (void)cond; (void)timeoutMs;
+#endif
+      lk.lock();
+      s->hasRequest = false;
+      if (s->stop || !s->tsfn) return;
+      if (napi_call_threadsafe_function(s->tsfn, new Completion{token, code}, napi_tsfn_nonblocking) != napi_ok) return;
+    }
+  }
+
+  static void Finalized(napi_env, void* data, void*) {
+    std::unique_ptr<std::shared_ptr<PshState>> hold(static_cast<std::shared_ptr<PshState>*>(data));
+    PshState* s = hold->get();
+    {
+      std::lock_guard<std::mutex> g(s->mu);
+      s->tsfn = nullptr;
+      s->stop = true;
+    }
+    s->cv.notify_one();
+  }
+
+  static void CallJs(napi_env env, napi_value, void* ctx, void* data) {
+    std::unique_ptr<Completion> done(static_cast<Completion*>(data));
+    if (!env) return;
+    PshWaiter* self = static_cast<PshWaiter*>(ctx);
+    if (!self->deferred_ || done->token != self->token_) return;
+    Napi::HandleScope scope{Napi::Env(env)};
+    napi_unref_threadsafe_function(env, self->state_->tsfn);
+    std::unique_ptr<Napi::Promise::Deferred> d = std::move(self->deferred_);
+    self->keep_.Reset();
+    d->Resolve(Napi::Number::New(env, done->code));
+  }
+
+  Napi::Value Start(const Napi::CallbackInfo& info, int op) {
+    Napi::Env env = info.Env();
+    if (deferred_) throw Napi::Error::New(env, "a call is already pending on this waiter");
+    if (closed_) throw Napi::Error::New(env, "the waiter is closed");
+#if MB_PSH
+    View v = GetView(env, info[0]);
+    void* cond = nullptr;
+    void* mutex = nullptr;
+    double timeoutMs;
+    if (op == 1) {
+      mutex = PshAt<pthread_mutex_t>(env, v, GetInt(env, info[1], "mutexOffset"));
+      timeoutMs = GetDouble(env, info[2], "timeoutMs");
+    } else {
+      cond = PshAt<pthread_cond_t>(env, v, GetInt(env, info[1], "condOffset"));
+      mutex = PshAt<pthread_mutex_t>(env, v, GetInt(env, info[2], "mutexOffset"));
+      timeoutMs = GetDouble(env, info[3], "timeoutMs");
+    }
+#else
+    throw Napi::Error::New(env, "process-shared pthread objects need glibc on x86-64");
+    void* cond = nullptr;
+    void* mutex = nullptr;
+    double timeoutMs = 0;
+#endif
+    deferred_.reset(new Napi::Promise::Deferred(Napi::Promise::Deferred::New(env)));
+    keep_ = Napi::Persistent(info[0].As<Napi::Object>());
+    napi_ref_threadsafe_function(env, state_->tsfn);
+    {
+      std::lock_guard<std::mutex> g(state_->mu);
+      state_->op = op;
+      state_->mutex = mutex;
+      state_->cond = cond;
+      state_->timeoutMs = timeoutMs;
+      state_->token = ++token_;
+      state_->hasRequest = true;
+    }
+    state_->cv.notify_one();
+    return deferred_->Promise();
+  }
+
+  // lock(view, mutexOffset, timeoutMs) -> Promise<0 | -ETIMEDOUT | -errno>
+  Napi::Value Lock(const Napi::CallbackInfo& info) { return Start(info, 1); }
+  // condWait(view, condOffset, mutexOffset, timeoutMs) -> Promise<0 | -ETIMEDOUT | -errno>
+  Napi::Value CondWait(const Napi::CallbackInfo& info) { return Start(info, 2); }
+
+  Napi::Value Pending(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), (bool)deferred_); }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (deferred_) {
+      std::unique_ptr<Napi::Promise::Deferred> d = std::move(deferred_);
+      keep_.Reset();
+      napi_unref_threadsafe_function(env, state_->tsfn);
+      d->Resolve(Napi::Number::New(env, -ECANCELED));
+    }
+    Stop();
+    return env.Undefined();
+  }
+
+  void Stop() {
+    if (closed_) return;
+    closed_ = true;
+    napi_threadsafe_function tsfn = nullptr;
+    {
+      std::lock_guard<std::mutex> g(state_->mu);
+      state_->stop = true;
+      if (state_->tsfn && !state_->released) {
+        state_->released = true;
+        tsfn = state_->tsfn;
+      }
+    }
+    state_->cv.notify_one();
+    if (tsfn) napi_release_threadsafe_function(tsfn, napi_tsfn_abort);
+  }
+
+  std::shared_ptr<PshState> state_;
+  std::unique_ptr<Napi::Promise::Deferred> deferred_;
+  Napi::ObjectReference keep_;
+  uint32_t token_ = 0;
+  bool closed_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
 // Processes
 
 // processStartTime(pid) -> start time in clock ticks since boot | -errno (-ESRCH when the process
@@ -576,6 +879,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("futexWake", Napi::Function::New(env, FutexWake));
   exports.Set("Waiter", Waiter::Init(env));
   exports.Set("processStartTime", Napi::Function::New(env, ProcessStartTime));
+  exports.Set("pshAvailable", Napi::Function::New(env, PshAvailable));
+  exports.Set("pshMutexInit", Napi::Function::New(env, PshMutexInit));
+  exports.Set("pshCondInit", Napi::Function::New(env, PshCondInit));
+  exports.Set("pshMutexLock", Napi::Function::New(env, PshMutexLock));
+  exports.Set("pshMutexUnlock", Napi::Function::New(env, PshMutexUnlock));
+  exports.Set("pshCondSignal", Napi::Function::New(env, PshCondSignal));
+  exports.Set("PshWaiter", PshWaiter::Init(env));
   exports.Set("strerror", Napi::Function::New(env, ErrnoName));
   return exports;
 }

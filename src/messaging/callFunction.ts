@@ -1,3 +1,4 @@
+import { callSysframeFunction } from './sysframeFunction.ts';
 import { checkArgs, clientFor, forgetClient, isPeerGone } from './functions.ts';
 
 /** Options of {@link callFunction} and {@link callFunctionSync}. */
@@ -6,6 +7,14 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Aborting rejects the call with `ABORTED` (async form only). */
   signal?: AbortSignal;
+  /**
+   * "membridge" (default), or "sysframe": call a shared function of Python's sysframe.membridge
+   * (`create_function`), or one made with `createFunction(…, { layout: 'sysframe' })`; Linux/glibc/x86-64
+   * only, arguments and result at most 1024 bytes each (docs/python.md).
+   */
+  layout?: 'membridge' | 'sysframe';
+  /** layout "sysframe": decode the result losslessly. Default false. */
+  lossless?: boolean;
 }
 
 /**
@@ -23,6 +32,8 @@ export interface CallOptions {
  */
 export async function callFunction(name: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
   checkArgs(name, args);
+  if (options.layout === 'sysframe') return callSysframeFunction(name, args, options);
+  if (options.layout !== undefined && options.layout !== 'membridge') throw new TypeError(`Cannot call function "${name}" with layout "${String(options.layout)}": use "membridge" or "sysframe"`);
   const client = clientFor(name);
   try {
     return await client.request(args, options);

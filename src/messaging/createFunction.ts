@@ -1,4 +1,5 @@
 import { Channel } from './Channel.ts';
+import { serveSysframeFunction } from './sysframeFunction.ts';
 import { functionInternals, served } from './functions.ts';
 
 /** Options of {@link createFunction}. */
@@ -7,6 +8,13 @@ export interface CreateFunctionOptions {
   maxCallers?: number;
   /** Bytes of each caller's rings (per direction), a power of two. Defaults to 16384; larger arguments and results are chunked. */
   ringSize?: number;
+  /**
+   * "membridge" (default), or "sysframe": serve Python's sysframe `call_function` callers in the
+   * layout of `create_function` (Linux/glibc/x86-64, 1024-byte messages; docs/python.md).
+   */
+  layout?: 'membridge' | 'sysframe';
+  /** layout "sysframe": file mode of the segment (default 0o600). */
+  mode?: number;
 }
 
 /**
@@ -27,6 +35,8 @@ export interface CreateFunctionOptions {
  */
 export function createFunction(name: string, fn: (...args: any[]) => unknown, options: CreateFunctionOptions = {}): Promise<boolean> {
   if (typeof fn !== 'function') return Promise.reject(new TypeError(`Cannot create function "${name}": "fn" must be a function`));
+  if (options.layout === 'sysframe') return serveSysframeFunction(name, fn, { mode: options.mode });
+  if (options.layout !== undefined && options.layout !== 'membridge') return Promise.reject(new TypeError(`Cannot create function "${name}" with layout "${String(options.layout)}": use "membridge" or "sysframe"`));
   let stop = (_removed: boolean): void => {};
   const channel = new Channel(
     name,

@@ -1,6 +1,7 @@
 import { IpcError } from '../errors/IpcError.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
 import { served } from './functions.ts';
+import { removeSysframeFunction } from './sysframeFunction.ts';
 import { isInUse, removeStaleName, segmentStatus, SegmentState } from '../segments/staleSegment.ts';
 import { SegmentMapping } from '../segments/SegmentMapping.ts';
 import { isProcessAlive } from '../platform/processIdentity.ts';
@@ -14,6 +15,13 @@ import { objectSegmentName } from '../segments/segmentName.ts';
 /** What {@link removeFunction} did: 1 removed, 2 not found, 3 stopped but the segment could not be removed. */
 export type RemoveFunctionResult = 1 | 2 | 3;
 
+/** Options of {@link removeFunction}. */
+export interface RemoveFunctionOptions {
+  /** How long to wait for a live owner (default 2000 ms). */
+  timeoutMs?: number;
+  /** "membridge" (default) or "sysframe" (see createFunction). */
+  layout?: 'membridge' | 'sysframe';
+}
 
 /**
  * Stops the function served under `name` (its `createFunction` promise resolves true) and
@@ -22,6 +30,10 @@ export type RemoveFunctionResult = 1 | 2 | 3;
  *
  * @returns 1 when removed, 2 when no such function exists, 3 when it was stopped (or asked to
  * stop) but its segment could not be removed
+ * With `{ layout: 'sysframe' }` it stops a sysframe shared function (a Python `create_function`
+ * owner, or one made here with that layout) as Python's `remove_function` does: it asks the owner to
+ * stop and the owner removes the segment. 3 then means its mutex stayed locked for `timeoutMs`.
+ *
  * @throws {IpcError} INVALID_NAME; WRONG_KIND when `name` is not a shared function
  * @example
  * ```ts
@@ -29,7 +41,11 @@ export type RemoveFunctionResult = 1 | 2 | 3;
  * if (removeFunction('add') === 2) console.log('nobody served "add"');
  * ```
  */
-export function removeFunction(name: string, timeoutMs = 2000): RemoveFunctionResult {
+export function removeFunction(name: string, timeoutOrOptions: number | RemoveFunctionOptions = 2000): RemoveFunctionResult {
+  const options = typeof timeoutOrOptions === 'number' ? { timeoutMs: timeoutOrOptions } : timeoutOrOptions;
+  const timeoutMs = options.timeoutMs ?? 2000;
+  if (options.layout === 'sysframe') return removeSysframeFunction(name, timeoutMs);
+  if (options.layout !== undefined && options.layout !== 'membridge') throw new TypeError(`Cannot remove function "${name}" with layout "${String(options.layout)}": use "membridge" or "sysframe"`);
   const local = served.get(name);
   if (local) {
     local.stop(true);

@@ -30,6 +30,17 @@ export interface NativeWaiter {
   pending(): boolean;
 }
 
+/**
+ * A dedicated thread running one blocking process-shared pthread call at a time (glibc/x86-64 only).
+ * Results: 0, or -errno (-ETIMEDOUT at the deadline; -ECANCELED after close()).
+ */
+export interface NativePshWaiter {
+  lock(view: Uint8Array, mutexOffset: number, timeoutMs: number): Promise<number>;
+  condWait(view: Uint8Array, condOffset: number, mutexOffset: number, timeoutMs: number): Promise<number>;
+  close(): void;
+  pending(): boolean;
+}
+
 /** The addon's surface: system calls, with failures returned as negative errno values. */
 export interface NativeAddon {
   readonly abiVersion: number;
@@ -51,6 +62,14 @@ export interface NativeAddon {
   Waiter: new () => NativeWaiter;
   processStartTime(pid: number): number;
   strerror(errno: number): string;
+  /** Process-shared glibc pthread objects (sysframe shared functions); absent in older builds. */
+  pshAvailable?(): boolean;
+  pshMutexInit(view: Uint8Array, offset: number): number;
+  pshCondInit(view: Uint8Array, offset: number): number;
+  pshMutexLock(view: Uint8Array, offset: number, timeoutMs: number): number;
+  pshMutexUnlock(view: Uint8Array, offset: number): number;
+  pshCondSignal(view: Uint8Array, offset: number): number;
+  PshWaiter: new () => NativePshWaiter;
 }
 
 // The ABI version and wait results are declared once, in native/abi.h.

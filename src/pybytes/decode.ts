@@ -322,7 +322,7 @@ function read(): unknown {
       return (BigInt(hi) << 32n) | BigInt(lo);
     }
     case T.K_INTBIG: return intValue(bigIntAt(base + a, b >>> 0));
-    case T.K_COMPLEX: return new Complex(dv.getFloat64(base + a, true), dv.getFloat64(base + a + 8, true));
+    case T.K_COMPLEX: return complexAt(base + a);
     case T.K_BYTES: case T.K_BYTEARRAY: case T.K_MEMVIEW: {
       const n = b >>> 0;
       if (views) {
@@ -404,7 +404,7 @@ function container(head: number, kind: number): unknown {
     case T.K_SET: case T.K_FROZENSET: {
       const n = b >>> 0;
       const out = lossless && kind === T.K_FROZENSET ? new FrozenSet() : new Set();
-      for (let i = 0; i < n; i++) out.add(read());
+      for (let i = 0; i < n; i++) out.add(lossless ? readKey() : read());
       return out;
     }
     case T.K_CHAINMAP: {
@@ -457,7 +457,11 @@ function readDeep(): unknown {
   for (;;) {
     const head = tok[ti]!;
     const kind = head & 0xff;
-    if (kind < T.K_LIST) value = read(); // a scalar: no recursion
+    if (kind < T.K_LIST) {
+      // a scalar: no recursion
+      const top = stack[stack.length - 1];
+      value = lossless && top !== undefined && isKeySlot(top) ? readKey() : read();
+    }
     else {
       const a = tok[ti + 1]!;
       const n = tok[ti + 2]! >>> 0;
@@ -478,6 +482,15 @@ function readDeep(): unknown {
       stack.pop();
       value = closeDeep(f);
     }
+  }
+}
+
+// Whether the next item of `f` is a set item or a dict key.
+function isKeySlot(f: DeepFrame): boolean {
+  switch (f.kind) {
+    case T.K_SET: case T.K_FROZENSET: return true;
+    case T.K_DICT: case T.K_ORDEREDDICT: case T.K_COUNTER: return (f.i & 1) === 0;
+    default: return false;
   }
 }
 
@@ -624,10 +637,37 @@ function mapping(kind: number, head: number, n: number): unknown {
   }
   const out = !lossless || kind === T.K_DICT ? new Map() : kind === T.K_COUNTER ? new Counter() : new OrderedDict();
   for (let i = 0; i < n; i++) {
-    const key = read();
+    const key = lossless ? readKey() : read();
     out.set(key, read());
   }
   return out;
+}
+
+// A dict key or set item in lossless mode. A JS Map / Set compares keys with SameValueZero, which
+// folds -0.0 into 0 (then re-encoded as int 0) and every NaN into one; Python keeps each float
+// object. A Float wrapper is its own key and keeps the sign and the NaN bits.
+function readKey(): unknown {
+  if ((tok[ti]! & 0xff) === T.K_FLOAT) {
+    const p = base + tok[ti + 1]!;
+    const v = dv.getFloat64(p, true);
+    if (v !== v || (v === 0 && 1 / v < 0)) {
+      ti += 3;
+      return new Float(v, v !== v ? dv.getBigUint64(p, true) : undefined);
+    }
+  }
+  return read();
+}
+
+// NaN parts keep their bit patterns: Bun canonicalises NaNs read as numbers, and optimised Deno
+// code quiets signalling ones, so a non-default NaN part is kept as its bits.
+const DEFAULT_NAN = 0x7ff8000000000000n;
+function complexAt(p: number): Complex {
+  const re = dv.getFloat64(p, true);
+  const im = dv.getFloat64(p + 8, true);
+  if (re === re && im === im) return new Complex(re, im);
+  const reBits = re !== re ? dv.getBigUint64(p, true) : undefined;
+  const imBits = im !== im ? dv.getBigUint64(p + 8, true) : undefined;
+  return new Complex(re, im, reBits === DEFAULT_NAN ? undefined : reBits, imBits === DEFAULT_NAN ? undefined : imBits);
 }
 
 // A plain object of n (1..SHAPE_MAX_KEYS) str-keyed pairs, through the shape cache when it can.

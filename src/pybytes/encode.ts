@@ -4,6 +4,7 @@
 // is used where it pays, i.e. for validating untrusted input (decode.ts). Format: docs/pybytes.md.
 import type { CodecHost } from './CodecHost.ts';
 import { ENCODE_DEFAULTS, type EncodeOptions } from './EncodeOptions.ts';
+import { checkNamedTupleNames, posixPathText, pythonDecimalText } from './pythonNormalForms.ts';
 import { ByteArray, MemoryView } from './values/binary.ts';
 import { ChainMap, Counter, OrderedDict } from './values/mappings.ts';
 import { Ellipsis, NamedTuple, Path, PurePath, Range, UUID } from './values/misc.ts';
@@ -336,6 +337,7 @@ function writeKey(v: unknown, depth: number): void {
     for (const item of v) writeKey(item, depth + 1);
     return;
   }
+  if (v instanceof NamedTuple) return writeNamedTuple(v, depth, true);
   if (v instanceof Map || v instanceof ChainMap || v instanceof ByteArray) unhashable(v);
   const proto = Object.getPrototypeOf(v);
   if (proto === Object.prototype || proto === null) unhashable(v);
@@ -390,7 +392,33 @@ function writeMap(tag: number, v: Map<unknown, unknown>, depth: number): void {
   header(tag, v.size);
   for (const [key, value] of v) {
     writeKey(key, depth + 1);
+    // Python writes a Counter's counts as ints only (and cannot write anything else there)
+    if (tag === COUNTER && typeof value !== 'bigint' && !Number.isSafeInteger(value)) {
+      if (typeof value !== 'boolean') throw new TypeError(`Cannot encode a Counter with the count ${describeCount(value)}: Python writes Counter counts as ints only`);
+      writeInt(value ? 1 : 0); // Python writes a bool count as the int it is
+      continue;
+    }
     writeValue(value, depth + 1);
+  }
+}
+
+function describeCount(v: unknown): string {
+  return typeof v === 'object' && v !== null ? describe(v) : typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+// A namedtuple: Python's collections.namedtuple refuses other names, so the reference could not
+// build the type when decoding. In key / set-item position its fields must be hashable: arrays
+// become tuples and sets frozensets, as for any key.
+function writeNamedTuple(v: NamedTuple, depth: number, asKey: boolean): void {
+  checkNamedTupleNames(v);
+  // a level like any container (the parser counts it too), so a namedtuple cycle ends in tooDeep
+  if (depth >= maxDepth) tooDeep();
+  header(NAMEDTUPLE, v.fields.length);
+  writeText(STR, v.name);
+  for (const [name, value] of v.fields) {
+    writeText(STR, name);
+    if (asKey) writeKey(value, depth + 1);
+    else writeValue(value, depth + 1);
   }
 }
 
@@ -467,8 +495,10 @@ function writeObject(v: object, depth: number): void {
   if (v instanceof Complex) {
     if (pos + 17 > end) grow(17);
     buf[pos] = COMPLEX;
-    dv.setFloat64(pos + 1, v.re, true);
-    dv.setFloat64(pos + 9, v.im, true);
+    if (v.reBits === undefined) dv.setFloat64(pos + 1, v.re, true);
+    else dv.setBigUint64(pos + 1, BigInt.asUintN(64, v.reBits), true);
+    if (v.imBits === undefined) dv.setFloat64(pos + 9, v.im, true);
+    else dv.setBigUint64(pos + 9, BigInt.asUintN(64, v.imBits), true);
     pos += 17;
     return;
   }
@@ -491,12 +521,14 @@ function writeObject(v: object, depth: number): void {
     return;
   }
   if (v instanceof Decimal) {
-    header(DECIMAL, v.text.length); // never empty, so never the missing E tag
-    if (pos + v.text.length > end) grow(v.text.length);
-    writeAscii(v.text);
+    const text = pythonDecimalText(v.text); // str(Decimal(text)), as Python writes it
+    header(DECIMAL, text.length); // never empty, so never the missing E tag
+    if (pos + text.length > end) grow(text.length);
+    writeAscii(text);
     return;
   }
   if (v instanceof Range) {
+    if (v.step === 0 || v.step === 0n) throw new TypeError('Cannot encode range with step 0: Python\'s range() refuses it');
     if (pos + 1 > end) grow(1);
     buf[pos++] = RANGE;
     for (const bound of [v.start, v.stop, v.step]) {
@@ -506,25 +538,21 @@ function writeObject(v: object, depth: number): void {
     }
     return;
   }
-  if (v instanceof NamedTuple) {
-    // a level like any container (the parser counts it too), so a namedtuple cycle ends in tooDeep
-    if (depth >= maxDepth) tooDeep();
-    header(NAMEDTUPLE, v.fields.length);
-    writeText(STR, v.name);
-    for (const [name, value] of v.fields) {
-      writeText(STR, name);
-      writeValue(value, depth + 1);
-    }
-    return;
-  }
+  if (v instanceof NamedTuple) return writeNamedTuple(v, depth, false);
   if (v instanceof ChainMap) {
     if (depth >= maxDepth) tooDeep();
+    // ChainMap() holds one empty dict in Python, and Python writes it so
+    if (v.maps.length === 0) {
+      header(CHAINMAP, 1);
+      header(DICT, 0);
+      return;
+    }
     header(CHAINMAP, v.maps.length);
     for (const m of v.maps) writeValue(m, depth + 1);
     return;
   }
-  if (v instanceof Path) return writeText(PATH, v.path);
-  if (v instanceof PurePath) return writeText(PUREPATH, v.path);
+  if (v instanceof Path) return writeText(PATH, posixPathText(v.path));
+  if (v instanceof PurePath) return writeText(PUREPATH, posixPathText(v.path));
   if (ArrayBuffer.isView(v)) return writeBytes(MEMVIEW, new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
   if (v instanceof ArrayBuffer) return writeBytes(BYTES, new Uint8Array(v));
   throw new TypeError(`Cannot encode ${describe(v)}: pybytes has no form for it`);

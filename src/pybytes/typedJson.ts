@@ -75,7 +75,7 @@ export function toTypedJson(value: unknown): TypedJson {
   if (v === null) return { t: 'none' };
   if (v === Ellipsis) return { t: 'ellipsis' };
   if (v instanceof Float) return floatJson(v.value, v.bits);
-  if (v instanceof Complex) return { t: 'complex', re: floatJson(v.re), im: floatJson(v.im) };
+  if (v instanceof Complex) return { t: 'complex', re: floatJson(v.re, v.reBits), im: floatJson(v.im, v.imBits) };
   if (v instanceof Uint8Array) return { t: v instanceof ByteArray ? 'bytearray' : v instanceof MemoryView ? 'memoryview' : 'bytes', hex: hexOf(v) };
   if (Array.isArray(v)) return { t: v instanceof Tuple ? 'tuple' : v instanceof Deque ? 'deque' : 'list', items: v.map(toTypedJson) };
   if (v instanceof Set) return { t: v instanceof FrozenSet ? 'frozenset' : 'set', items: [...v].map(toTypedJson) };
@@ -138,7 +138,7 @@ export function fromTypedJson(json: unknown): unknown {
     case 'complex': {
       const re = floatValue(need<TypedJson>(j, 're', (x) => typeof x === 'object' && x !== null));
       const im = floatValue(need<TypedJson>(j, 'im', (x) => typeof x === 'object' && x !== null));
-      return new Complex(Number(re), Number(im));
+      return new Complex(Number(re), Number(im), re instanceof Float ? re.bits : undefined, im instanceof Float ? im.bits : undefined);
     }
     case 'str': {
       const r = j.repeat as { v: string; count: number } | undefined;

@@ -6,7 +6,7 @@ import { unlinkSegment } from '../segments/SegmentMapping.ts';
 import { openOrCreateSegment } from '../segments/openOrCreateSegment.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { Segment } from '../segments/Segment.ts';
-import { decodeStoredValue, encodeStoredValueTransient } from './valueCodec.ts';
+import { decodeStoredValue, encodeStoredValueTransient, type ValueReadOptions } from './valueCodec.ts';
 import { checkValueName, entrySegmentName } from './valueNames.ts';
 import { initValueArea, MAX_SLOTS, ValueSlots, valueAreaSize } from './ValueSlots.ts';
 import { waitForVersion, type WaitForChangeOptions } from './waitForVersion.ts';
@@ -32,6 +32,8 @@ export interface HostVariableOptions {
   openTimeoutMs?: number;
   /** How long a write waits for a free slot (default 5000 ms). */
   writeTimeoutMs?: number;
+  /** `data` and `read()` decode losslessly (see ValueReadOptions; `read()` can override). Default false. */
+  lossless?: boolean;
 }
 
 /** A value read from a shared variable or a named memory, with the version it was written as. */
@@ -69,6 +71,7 @@ export class HostVariable<T = unknown> {
   private readonly segment: Segment;
   private readonly cell: ValueSlots;
   private readonly writeTimeoutMs: number;
+  private readonly readOptions: ValueReadOptions;
   private lastSeen = 0;
   private closed = false;
 
@@ -111,6 +114,7 @@ export class HostVariable<T = unknown> {
     this.maxSize = this.cell.slotSize;
     this.slots = this.cell.slotCount;
     this.writeTimeoutMs = options.writeTimeoutMs ?? 5000;
+    this.readOptions = { lossless: options.lossless === true };
   }
 
   /**
@@ -129,11 +133,11 @@ export class HostVariable<T = unknown> {
    * The newest value with its version, or undefined when nothing was written yet.
    * @throws {IpcError} CLOSED, NOT_FOUND (removed), TIMED_OUT (writers outran the copy for 2 s)
    */
-  read(): VersionedValue<T> | undefined {
+  read(options: ValueReadOptions = this.readOptions): VersionedValue<T> | undefined {
     const got = this.slotsOrThrow().read(true);
     if (!got) return undefined;
     this.lastSeen = got.version;
-    return { value: decodeStoredValue(got.bytes, this.what) as T, version: got.version };
+    return { value: decodeStoredValue(got.bytes, this.what, options) as T, version: got.version };
   }
 
   /**

@@ -12,7 +12,7 @@ import { MEMORY_DATA_LAYOUT_VERSION, MEMORY_DIRECTORY_LAYOUT_VERSION } from '../
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { OwnerLock } from '../segments/OwnerLock.ts';
 import { Segment } from '../segments/Segment.ts';
-import { decodeStoredValue, encodeStoredValueTransient } from './valueCodec.ts';
+import { decodeStoredValue, encodeStoredValueTransient, type ValueReadOptions } from './valueCodec.ts';
 import { checkValueName, DATA_PREFIX, dataSegmentName, entrySegmentName, parseDataSegmentName } from './valueNames.ts';
 import { initValueArea, ValueSlots, valueAreaSize, type SlotValue } from './ValueSlots.ts';
 import { waitForVersion, type WaitForChangeOptions } from './waitForVersion.ts';
@@ -190,12 +190,13 @@ export class SharedMemory {
 
   /**
    * The newest value with its version, or undefined when nothing was written yet.
+   * `{ lossless: true }` decodes to the lossless value classes (see ValueReadOptions).
    * @throws {IpcError} NOT_FOUND (removed), CLOSED, CORRUPT, TIMED_OUT
    */
-  read(): VersionedValue | undefined {
+  read(options?: ValueReadOptions): VersionedValue | undefined {
     // Decoded at once: the bytes may be a transient view (ValueSlots.read).
     const got = this.readSlot(true);
-    return got && { value: decodeStoredValue(got.bytes, this.what), version: got.version };
+    return got && { value: decodeStoredValue(got.bytes, this.what, options), version: got.version };
   }
 
   /** read() without decoding: the stored (pybytes) bytes. */

@@ -12,6 +12,8 @@ export interface MemoryOptions {
    * exchanging values with Python processes (no protection against torn reads, as in Python).
    */
   layout?: 'membridge' | 'sysframe';
+  /** readMemory only: decode losslessly (see ValueReadOptions). Default false. */
+  lossless?: boolean;
 }
 
 const handles = new Map<string, SharedMemory>();

@@ -5,7 +5,8 @@ import { decodeStoredValue } from './valueCodec.ts';
 /**
  * Reads the newest value of the named memory `name`: one complete value, never a torn one.
  * Returns null when nothing was written yet (Python's `read_memory` returns None); use
- * `SharedMemory.read()` to tell that apart from a stored None.
+ * `SharedMemory.read()` to tell that apart from a stored None. With `{ lossless: true }` the value
+ * comes back as the lossless value classes, so writing it back stores the same bytes.
  *
  * @throws {IpcError} NOT_FOUND, INVALID_NAME, WRONG_KIND, CORRUPT, PERMISSION_DENIED
  * @example
@@ -19,8 +20,8 @@ export function readMemory(name: string, options?: MemoryOptions): unknown {
   const what = `named memory "${name}"`;
   if (layoutOf(options, 'readMemory') === 'sysframe') {
     const bytes = sysframeRead(name);
-    return bytes === undefined ? null : decodeStoredValue(bytes, what);
+    return bytes === undefined ? null : decodeStoredValue(bytes, what, options);
   }
   const got = withMemory(name, false, (m) => m.readBytes());
-  return got === undefined ? null : decodeStoredValue(got.bytes, what);
+  return got === undefined ? null : decodeStoredValue(got.bytes, what, options);
 }

@@ -22,11 +22,23 @@ export function encodeStoredValueTransient(value: unknown, _what: string): Uint8
   return encodeTransient(value);
 }
 
+/** How a read decodes the stored value. */
+export interface ValueReadOptions {
+  /**
+   * Decode to the lossless value classes (Tuple, Float, ByteArray, DateTime, …; see docs/pybytes.md)
+   * instead of the idiomatic JS mapping, so that writing the value back stores the same bytes: a
+   * Python tuple stays a tuple, `1.0` a float. Default false.
+   */
+  lossless?: boolean;
+}
+
+const LOSSLESS = { lossless: true } as const;
+
 /**
  * Decodes bytes copied out of shared memory (trailing bytes are ignored, as Python does).
  * @throws {DecodeError} a malformed message
  * @throws {RangeError} a truncated message
  */
-export function decodeStoredValue(bytes: Uint8Array, _what: string): unknown {
-  return decode(bytes);
+export function decodeStoredValue(bytes: Uint8Array, _what: string, options?: ValueReadOptions): unknown {
+  return options?.lossless === true ? decode(bytes, LOSSLESS) : decode(bytes);
 }

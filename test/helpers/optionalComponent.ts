@@ -8,7 +8,8 @@
 // The driver (scripts/test.mjs) reads the `SKIP:` lines this module prints and repeats them in its
 // summary, so the reasons are visible without reading a file's output.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import process from 'node:process';
@@ -98,7 +99,8 @@ export function findPython312(): string | undefined {
   const pyenv = process.env.PYENV_ROOT ?? join(homedir(), '.pyenv');
   const candidates = [process.env.MEMBRIDGE_PYTHON, findExecutable(undefined, ['python3.13']), findExecutable(undefined, ['python3.12'])];
   try {
-    for (const v of readdirSync(join(pyenv, 'versions')).sort().reverse()) {
+    // ascending, as build.sh's glob: the reference does not compile for 3.13 (_PyLong_AsByteArray changed)
+    for (const v of readdirSync(join(pyenv, 'versions')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))) {
       if (/^3\.(1[2-9]|[2-9]\d)\./.test(v)) candidates.push(join(pyenv, 'versions', v, 'bin', 'python3'));
     }
   } catch {
@@ -122,14 +124,25 @@ function sysframeSource(): string | undefined {
   return candidates.find((d) => d !== undefined && existsSync(join(d, 'build.sh')));
 }
 
+/** sha256 of the source folder's tarballs and build.sh. */
+function buildKey(src: string): string {
+  const h = createHash('sha256');
+  for (const f of readdirSync(src).filter((f) => f.endsWith('.tar.gz') || f === 'build.sh').sort()) h.update(f).update(readFileSync(join(src, f)));
+  return h.digest('hex');
+}
+
 function probeSysframe(): Component {
   const install = 'install a CPython >= 3.12 with its headers (e.g. `pyenv install 3.12`) and set MEMBRIDGE_SYSFRAME_SRC to a folder holding the reference sysframe (build.sh and its source tarball)';
   const python = findPython312();
   if (!python) return { available: false, reason: 'no CPython >= 3.12 found (needed for the interop tests against the Python reference sysframe)', install };
   const out = process.env.MEMBRIDGE_SYSFRAME_DIR ?? join(root, 'build', 'sysframe-ref');
-  const built = (dir: string) => existsSync(join(dir, 'sysframe', 'membridge')) && readdirSync(join(dir, 'sysframe', 'membridge')).some((f) => f.endsWith('.so'));
-  if (built(out)) return { available: true, path: out, python };
   const src = sysframeSource();
+  // The build is keyed on the source tarball and the interpreter: a changed one is rebuilt.
+  const key = src ? `${buildKey(src)} ${python}` : undefined;
+  const stamp = (dir: string) => join(dir, 'build-key.txt');
+  const built = (dir: string) => existsSync(join(dir, 'sysframe', 'membridge')) && readdirSync(join(dir, 'sysframe', 'membridge')).some((f) => f.endsWith('.so')) &&
+    (key === undefined || (existsSync(stamp(dir)) && readFileSync(stamp(dir), 'utf8') === key));
+  if (built(out)) return { available: true, path: out, python };
   if (!src) return { available: false, reason: 'the reference sysframe source is not beside this checkout (../shared/reference/sysframe)', install };
   // Build into a private folder, then rename, so two processes probing at once never see half a build.
   const tmp = `${out}.tmp-${process.pid}`;
@@ -137,6 +150,7 @@ function probeSysframe(): Component {
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(dirname(out), { recursive: true });
     execFileSync('bash', [join(src, 'build.sh'), tmp, python], { stdio: 'pipe', timeout: 300_000 });
+    writeFileSync(stamp(tmp), key!);
     if (!built(out)) {
       rmSync(out, { recursive: true, force: true });
       renameSync(tmp, out);

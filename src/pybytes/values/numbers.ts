@@ -25,7 +25,11 @@ export class Float {
  * ```
  */
 export class Complex {
-  constructor(readonly re: number, readonly im: number) {}
+  /**
+   * @param reBits, imBits the IEEE-754 bit pattern of a NaN part, when it must be kept exactly (some
+   *   hosts change NaN payloads held in numbers; decode sets them for non-default NaN parts)
+   */
+  constructor(readonly re: number, readonly im: number, readonly reBits?: bigint, readonly imBits?: bigint) {}
 }
 
 /**

@@ -55,6 +55,10 @@ function timeText(h: number, m: number, s: number, us: number, off: number | nul
  * new DateTime(2024, 1, 2, 3, 4, 5, 123456, 3_600_000_000).isoformat(); // '2024-01-02T03:04:05.123456+01:00'
  * ```
  */
+/** 0001-01-01T00:00Z and 10000-01-01T00:00Z in ms since the epoch. */
+const FIRST_INSTANT = -62135596800000;
+const END_INSTANT = 253402300800000;
+
 export class DateTime {
   constructor(
     readonly year: number, readonly month: number, readonly day: number,
@@ -65,12 +69,22 @@ export class DateTime {
     checkTime(hour, minute, second, microsecond, utcOffset);
   }
 
-  /** The value of a JS Date (an instant) as an aware datetime in UTC. */
+  /**
+   * The value of a JS Date (an instant) as an aware datetime in UTC. An instant less than a day
+   * outside Python's years 1–9999 in UTC (what an aware datetime such as `0001-01-01T00:00+01:00`
+   * decodes to) gets the smallest whole-minute UTC offset that brings its local time inside them,
+   * so that it is written as the same instant; anything further out is a RangeError.
+   */
   static fromDate(date: Date): DateTime {
     const t = date.getTime();
     if (Number.isNaN(t)) throw new RangeError('Cannot encode an invalid Date');
-    return new DateTime(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(),
-      date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds() * 1000, 0);
+    let minutes = 0;
+    if (t < FIRST_INSTANT) minutes = Math.ceil((FIRST_INSTANT - t) / 60000);
+    else if (t >= END_INSTANT) minutes = -Math.ceil((t - END_INSTANT + 1) / 60000);
+    if (minutes > 1439 || minutes < -1439) throw new RangeError(`Cannot encode the Date ${date.toISOString()}: Python's datetime holds years 1 to 9999 only`);
+    const local = minutes === 0 ? date : new Date(t + minutes * 60000);
+    return new DateTime(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate(), local.getUTCHours(),
+      local.getUTCMinutes(), local.getUTCSeconds(), local.getUTCMilliseconds() * 1000, minutes * 60_000_000);
   }
 
   /** Python's `isoformat()`: the text on the wire. */
