@@ -5,7 +5,8 @@ import { FrameBufferTimeout } from './FrameBufferTimeout.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
 import { isProcessAlive, selfIdentity } from '../platform/processIdentity.ts';
-import { runtime, type CoreExports } from '../platform/runtime.ts';
+import { runtime } from '../platform/runtime.ts';
+import type { CoreExports } from '../platform/coreAbi.generated.ts';
 import {
   FB_ALLOCATE_CORRUPT, FB_ALLOCATE_EXHAUSTED, FB_STATUS_CHECKSUM_MISMATCH, FB_STATUS_NOT_ALLOCATED, FB_STATUS_OK, FB_STATUS_OVERWRITTEN,
   FB_STATUS_PENDING, FB_STATUS_SIZE_MISMATCH, FB_STATUS_TOO_LARGE, FB_STATUS_WRITTEN, FRAMEBUFFER_LAYOUT_VERSION,

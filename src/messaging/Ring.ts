@@ -3,7 +3,8 @@
 // this class copies payloads in and out, cuts messages larger than a chunk into FIRST/…/LAST
 // records and puts them back together. Waiting and doorbells are the caller's business.
 import { IpcError } from '../errors/IpcError.ts';
-import { runtime, type CoreExports } from '../platform/runtime.ts';
+import { runtime } from '../platform/runtime.ts';
+import type { CoreExports } from '../platform/coreAbi.generated.ts';
 import { RING_FLAG_FIRST, RING_FLAG_LAST, RING_FLAG_RAW, RING_RECORD_HEADER_SIZE } from '../platform/coreAbi.generated.ts';
 
 /** The core module's exports (rings and channels: assembly/ring.ts, assembly/channel.ts). */

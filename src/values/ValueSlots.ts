@@ -6,7 +6,8 @@ import { IpcError } from '../errors/IpcError.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
 import { isProcessAlive, selfIdentity } from '../platform/processIdentity.ts';
 import { sleepMs } from '../platform/sleep.ts';
-import { runtime, type CoreExports } from '../platform/runtime.ts';
+import { runtime } from '../platform/runtime.ts';
+import type { CoreExports } from '../platform/coreAbi.generated.ts';
 import { VALUE_EMPTY, VALUE_IS_FROZEN, VALUE_LIE, VALUE_MAX_SLOTS, VALUE_NO_FREE_SLOT, VALUE_NOT_OWNER, VALUE_TOO_LONG } from '../platform/coreAbi.generated.ts';
 
 const NO_FREE_SLOT = VALUE_NO_FREE_SLOT;
