@@ -305,7 +305,7 @@ export class Channel {
       if (stale === undefined) throw new IpcError('ALREADY_EXISTS', `Cannot serve ${this.target(this.name)}: a live process serves it already (or is taking it over)`, { name: this.name });
       this.seg = create(stale + 1);
     }
-    this.attach();
+    this.attach(maxClients, ringSize);
   }
 
   private openClient(): void {
@@ -319,11 +319,14 @@ export class Channel {
     }
     this.seg = seg;
     try {
-      if (this.core.chanValidate(seg.payloadPtr, seg.info.payloadSize) !== 0) {
+      // Geometry read once, checked, and kept (docs/layout.md, "What a process trusts").
+      const slotCount = this.core.chanSlotCount(seg.payloadPtr);
+      const ringSize = this.core.chanRingCapacity(seg.payloadPtr);
+      if (this.core.chanValidate(seg.payloadPtr, seg.info.payloadSize, slotCount, ringSize) !== 0) {
         throw new IpcError('CORRUPT', `Cannot open ${this.target(this.name)}: its slot table does not match the segment size`, { name: this.name });
       }
       if (!isProcessAlive(seg.info.creatorPid, seg.info.creatorStamp)) throw this.goneError('open');
-      this.attach();
+      this.attach(slotCount, ringSize);
       this.claimSlot();
     } catch (err) {
       seg.unmap();
@@ -332,11 +335,11 @@ export class Channel {
     }
   }
 
-  private attach(): void {
+  private attach(slotCount: number, ringSize: number): void {
     const seg = this.seg!;
     this.payload = seg.payloadPtr;
-    this.slotCount = this.core.chanSlotCount(this.payload);
-    this.ringSize = this.core.chanRingCapacity(this.payload);
+    this.slotCount = slotCount;
+    this.ringSize = ringSize;
     this.conns = new Array(this.slotCount).fill(undefined);
     this.myBell = this.role === 'server' ? new Doorbell(this.core.chanServerBell(this.payload)) : (undefined as unknown as Doorbell);
   }
@@ -648,9 +651,18 @@ export class Channel {
   /** @internal */
   _send(conn: ChannelSlot, msg: Outgoing): void {
     if (this.state !== 'open' || conn.dead) return;
-    if (!conn.tryPost(msg)) {
-      conn.enqueue({ msg, resolve: noop, reject: noop, deadline: Infinity });
-      conn.flush();
+    try {
+      if (!conn.tryPost(msg)) {
+        conn.enqueue({ msg, resolve: noop, reject: noop, deadline: Infinity });
+        conn.flush();
+      }
+    } catch (err) {
+      // Replies are sent from handlers' promises: a ring another process made impossible must
+      // end that connection here, typed, never as an unhandled rejection.
+      if (!(err instanceof IpcError && err.code === 'CORRUPT')) throw err;
+      if (this.role === 'server') this.quarantine(conn);
+      else this.breakWith(err);
+      return;
     }
     if (conn.queue.length > 0) this.ensureRunning();
   }
@@ -796,6 +808,7 @@ export class Channel {
       let wants: boolean;
       try {
         [n, wants] = conn.inbound.read(conn.sink!);
+        if (conn.queue.length > 0) conn.flush();
       } catch (err) {
         // One client's ring is its own business: a corrupt record (a buggy or hostile client
         // wrote it) costs that client its slot, never the other clients their server.
@@ -807,7 +820,6 @@ export class Channel {
       }
       if (n > 0) work = true;
       if (wants) conn.peerBell.ring();
-      if (conn.queue.length > 0) conn.flush();
     }
     return work;
   }

@@ -31,7 +31,7 @@ export interface RingExports {
   chanSlotSize(ringCapacity: number): number;
   chanPayloadSize(slotCount: number, ringCapacity: number): number;
   chanInit(payload: number, slotCount: number, ringCapacity: number): number;
-  chanValidate(payload: number, payloadSize: number): number;
+  chanValidate(payload: number, payloadSize: number, slotCount: number, ringCapacity: number): number;
   chanSlotCount(payload: number): number;
   chanRingCapacity(payload: number): number;
   chanServerBell(payload: number): number;

@@ -21,7 +21,7 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
  *
  * @returns 1 when removed, 2 when no such function exists, 3 when it was stopped (or asked to
  * stop) but its segment could not be removed
- * @throws {IpcError} INVALID_NAME; WRONG_KIND when `name` is not a shared function
+ * @throws {IpcError} INVALID_NAME; WRONG_KIND when `name` is not a shared function; CORRUPT when its live segment's header lies about its own layout
  * @example
  * ```ts
  * import { removeFunction } from 'membridge';
@@ -56,8 +56,15 @@ export function removeFunction(name: string, timeoutMs = 2000): RemoveFunctionRe
     // Still being created by a live process: there is no function to remove yet.
     if (state === 0 && alive) return 2;
     if (state === 1 && alive) {
-      const payload = seg.ptr + core.segPayloadOffset(seg.ptr);
+      // The STOP bit and the server's doorbell are addressed through the header: validate it
+      // against the file first, then use the offsets read once (another process may rewrite them).
       const rc = ringCore();
+      const payloadOffset = core.segPayloadOffset(seg.ptr);
+      const payloadSize = core.segPayloadSize(seg.ptr);
+      if (core.segValidate(seg.ptr, BigInt(seg.size), SegmentKind.FUNCTION, 0) !== 0 || payloadSize < rc.chanHeaderSize() || payloadOffset + rc.chanHeaderSize() > seg.size) {
+        throw new IpcError('CORRUPT', `Cannot remove function "${name}": its segment header contradicts itself or the file size (${seg.size} bytes); remove it with \`membridge rm\` after checking what it is`, { name });
+      }
+      const payload = seg.ptr + payloadOffset;
       rc.chanSetControl(payload, STOP);
       new Doorbell(rc.chanServerBell(payload)).ring();
       // The owner closes the segment (and removes its name) from its event loop.

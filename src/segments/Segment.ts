@@ -125,7 +125,15 @@ export class Segment {
         continue;
       }
       const result = VALIDATION[runtime().core.segValidate(seg.ptr, BigInt(seg.size), options.kind, options.version)] ?? 'CORRUPT';
-      if (result === 'OK') return new Segment(seg, readInfo(seg.ptr));
+      if (result === 'OK') {
+        // The header was checked in shared memory, where it can change right after the check:
+        // what this process keeps is its own copy, checked again (docs/layout.md, "What a process
+        // trusts, and when it checks it").
+        const info = readInfo(seg.ptr);
+        if (geometryFits(info, seg.size)) return new Segment(seg, info);
+        seg.unmap();
+        throw new IpcError('CORRUPT', `Cannot open segment "${name}": its header contradicts itself or the file size (${seg.size} bytes)`, { name });
+      }
       const error = explain(result, name, seg, options);
       seg.unmap();
       if (error) throw error;
@@ -162,6 +170,18 @@ function readInfo(ptr: number): SegmentInfo {
     payloadSize: core.segPayloadSize(ptr),
     created: new Date(Number(core.segCreated(ptr))),
   };
+}
+
+/** The checks of segValidate (assembly/segmentHeader.ts) on sizes, applied to a private copy. */
+function geometryFits(info: SegmentInfo, fileSize: number): boolean {
+  const header = runtime().core.segHeaderSize();
+  return (
+    info.capacity >= header &&
+    info.capacity <= fileSize &&
+    info.payloadOffset >= header &&
+    info.payloadOffset % 64 === 0 &&
+    info.payloadOffset + info.payloadSize <= info.capacity
+  );
 }
 
 function creatorDied(name: string): boolean {
