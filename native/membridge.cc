@@ -157,6 +157,19 @@ Napi::Value FdGrow(const Napi::CallbackInfo& info) {
   return Num(env, ftruncate(fd, (off_t)size) == 0 ? 0 : -errno);
 }
 
+// fdAllocate(fd, offset, length) -> 0 | -errno. Reserves the file's blocks now (posix_fallocate),
+// so that a full /dev/shm is ENOSPC here rather than SIGBUS at the first touch of an unbacked page.
+Napi::Value FdAllocate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = (int)GetInt(env, info[0], "fd");
+  int64_t offset = GetInt(env, info[1], "offset");
+  int64_t length = GetInt(env, info[2], "length");
+  if (offset < 0 || length <= 0) return Num(env, -EINVAL);
+  int r;
+  do r = posix_fallocate(fd, (off_t)offset, (off_t)length); while (r == EINTR);
+  return Num(env, -r);
+}
+
 // closeFd(fd) -> 0 | -errno
 Napi::Value CloseFd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -554,6 +567,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("shmList", Napi::Function::New(env, ShmList));
   exports.Set("fdStat", Napi::Function::New(env, FdStat));
   exports.Set("fdGrow", Napi::Function::New(env, FdGrow));
+  exports.Set("fdAllocate", Napi::Function::New(env, FdAllocate));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
   exports.Set("baseAddress", Napi::Function::New(env, BaseAddress));
   exports.Set("mapInto", Napi::Function::New(env, MapInto));

@@ -29,6 +29,8 @@ export interface NativeAddon {
   shmList(prefix: string): string[] | number;
   fdStat(fd: number): [size: number, mode: number, uid: number] | number;
   fdGrow(fd: number, size: number): number;
+  /** posix_fallocate: reserves the blocks of [offset, offset + length). */
+  fdAllocate(fd: number, offset: number, length: number): number;
   closeFd(fd: number): number;
   baseAddress(view: Uint8Array): bigint;
   mapInto(view: Uint8Array, offset: number, length: number, fd: number, populate: boolean): number;
@@ -87,6 +89,10 @@ function load(): NativeAddon | undefined {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
     if (addon.abiVersion !== ABI_VERSION) {
       failure = `${path} has ABI version ${addon.abiVersion}, expected ${ABI_VERSION} (rebuild it)`;
+      return undefined;
+    }
+    if (typeof addon.fdAllocate !== 'function') {
+      failure = `${path} has no fdAllocate (built before space reservation; rebuild it)`;
       return undefined;
     }
     loaded = addon;

@@ -3,9 +3,10 @@
 // The window's offset is also the address the core module uses, so AssemblyScript code reads and
 // writes the segment with plain loads, stores and atomics. The offset differs between processes:
 // nothing stored inside a segment may be an address, only offsets from the segment's start.
+import { statfsSync } from 'node:fs';
 import { IpcError } from '../errors/IpcError.ts';
 import { native } from '../platform/addon.ts';
-import { check } from '../platform/errno.ts';
+import { check, Errno } from '../platform/errno.ts';
 import { runtime, type Runtime } from '../platform/runtime.ts';
 import { checkSegmentName } from './segmentName.ts';
 
@@ -56,6 +57,13 @@ export class SegmentMapping {
     const addon = native();
     const fd = check(addon.shmCreate(name, size, options.mode ?? 0o600), 'create segment', name);
     try {
+      // ftruncate alone leaves the pages unbacked: on a full /dev/shm the first touch of one would
+      // kill this process (and every peer) with SIGBUS. Reserve them now, or fail typed.
+      const r = addon.fdAllocate(fd, 0, size);
+      if (r < 0) {
+        if (r === -Errno.ENOSPC) throw new IpcError('NO_SPACE', `Cannot create segment "${name}" of ${size} bytes: /dev/shm has ${shmSpace()} (a container's default /dev/shm is 64 MiB; docker run --shm-size raises it)`, { name });
+        check(r, 'reserve space for segment', name);
+      }
       return SegmentMapping.mapFd(name, fd, size, options.populate ?? true);
     } catch (err) {
       addon.shmUnlink(name);
@@ -134,6 +142,16 @@ export class SegmentMapping {
 
   private ensureMapped(action: string): void {
     if (!this.mapped) throw new IpcError('CLOSED', `Cannot ${action} segment "${this.name}": it is not mapped any more`, { name: this.name });
+  }
+}
+
+/** Free and total bytes of /dev/shm, for NO_SPACE messages. */
+function shmSpace(): string {
+  try {
+    const st = statfsSync('/dev/shm');
+    return `${st.bavail * st.bsize} bytes free of ${st.blocks * st.bsize}`;
+  } catch {
+    return 'less space free than that';
   }
 }
 
