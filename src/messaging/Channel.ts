@@ -2,6 +2,7 @@
 // Layout: assembly/channel.ts and assembly/ring.ts (docs/layout.md#channel). Each client claims a
 // slot of the server's segment: a private pair of rings, so replies can never reach the wrong
 // client. Clients ring the server's one doorbell; the server rings each client's own.
+import type { AllowedUsers } from '../segments/segmentOwner.ts';
 import process from 'node:process';
 import { IpcError } from '../errors/IpcError.ts';
 import { AsyncQueue } from './AsyncQueue.ts';
@@ -31,6 +32,11 @@ export interface ChannelOptions {
   timeoutMs?: number;
   /** How often a waiting side checks that its peer still lives. Defaults to 100 ms. */
   livenessMs?: number;
+  /**
+   * Client: accept a server of another user: true, or a list of user ids (default: only this
+   * process's user; another user's segment of that name gives PERMISSION_DENIED).
+   */
+  allowOtherUsers?: AllowedUsers;
 }
 
 /** Options of one request or notification. */
@@ -55,7 +61,14 @@ const STOP = 1;
 const RECLAIM = 2;
 const HELLO = 4;
 const REAP_EVERY_MS = 1000;
-const DEFAULTS = { maxClients: 16, ringSize: 65536, openTimeoutMs: 1000, timeoutMs: 30_000, livenessMs: 100 };
+/**
+ * High-water mark of the local queue of notifications waiting for ring space, per connection:
+ * past it, notify() rejects at once with FULL (docs/layout.md, Ring: backpressure).
+ */
+export const NOTIFY_QUEUE_MAX_MESSAGES = 4096;
+export const NOTIFY_QUEUE_MAX_BYTES = 16 * 1024 * 1024;
+
+const DEFAULTS = { maxClients: 16, ringSize: 65536, openTimeoutMs: 1000, timeoutMs: 30_000, livenessMs: 100, allowOtherUsers: false as AllowedUsers };
 
 /** A client as its server sees it: the target of server-initiated requests and notifications. */
 export class ChannelPeer {
@@ -311,7 +324,7 @@ export class Channel {
   private openClient(): void {
     let seg: Segment;
     try {
-      seg = Segment.open(this.name, { kind: this.kind, version: CHANNEL_VERSION, timeoutMs: this.opts.openTimeoutMs });
+      seg = Segment.open(this.name, { kind: this.kind, version: CHANNEL_VERSION, timeoutMs: this.opts.openTimeoutMs, allowOtherUsers: this.opts.allowOtherUsers });
     } catch (err) {
       if (err instanceof IpcError && err.code === 'NOT_FOUND') throw new IpcError('NOT_FOUND', `Cannot open ${this.target(this.name)}: no process serves it`, { name: this.name, cause: err });
       if (err instanceof IpcError && err.code === 'CLOSED') throw new IpcError('PEER_GONE', `Cannot open ${this.target(this.name)}: its server closed it`, { name: this.name, cause: err });
@@ -621,6 +634,11 @@ export class Channel {
       return Promise.resolve();
     }
     if (options.wait === false) return Promise.reject(this.fullError());
+    // Notifications that wait for ring space wait in this process's memory: bounded, so that a
+    // loop that does not await them fails typed instead of growing without limit.
+    if (conn.queueOver(NOTIFY_QUEUE_MAX_MESSAGES, NOTIFY_QUEUE_MAX_BYTES, msg.payload.length)) {
+      return Promise.reject(new IpcError('FULL', `Cannot send a notification on ${this.target(this.name)}: ${conn.queue.length} messages already wait for ring space in this process (at most ${NOTIFY_QUEUE_MAX_MESSAGES} messages or ${NOTIFY_QUEUE_MAX_BYTES} bytes); await notify() before sending more`, { name: this.name }));
+    }
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(abortError(this.target(this.name), signal));
     const timeoutMs = options.timeoutMs ?? this.opts.timeoutMs;

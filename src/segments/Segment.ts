@@ -2,6 +2,7 @@
 // docs/layout.md#segment-header): exclusive creation, a header filled while the state says
 // "initialising", publication with one release store, and openers that wait for "ready" with a
 // timeout and fail with a typed error for every way a segment can be wrong.
+import type { AllowedUsers } from './segmentOwner.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { SegmentMapping, unlinkSegment, type CreateOptions } from './SegmentMapping.ts';
 import { isProcessAlive, selfIdentity } from '../platform/processIdentity.ts';
@@ -41,6 +42,8 @@ export interface OpenSegmentOptions {
   timeoutMs?: number;
   /** Fault every page in while mapping, so the first pass over the data pays no page faults. */
   populate?: boolean;
+  /** Other users whose segments to accept (default none: PERMISSION_DENIED). */
+  allowOtherUsers?: AllowedUsers;
 }
 
 const VALIDATION = ['OK', 'TOO_SMALL', 'NOT_OURS', 'NOT_READY', 'CLOSED', 'VERSION', 'KIND', 'CORRUPT'] as const;
@@ -116,7 +119,7 @@ export class Segment {
     for (;;) {
       let seg: SegmentMapping;
       try {
-        seg = SegmentMapping.open(name, { populate: options.populate ?? false });
+        seg = SegmentMapping.open(name, { populate: options.populate ?? false, allowOtherUsers: options.allowOtherUsers });
       } catch (err) {
         // A zero-sized file is a creator between shm_open and ftruncate.
         if (!(err instanceof IpcError && err.code === 'NOT_READY') || performance.now() >= deadline) throw err;
@@ -226,7 +229,7 @@ function explain(result: (typeof VALIDATION)[number], name: string, seg: Segment
  */
 export function inspectSegment(name: string): SegmentInfo | undefined {
   try {
-    const s = Segment.open(name, { kind: 0, version: 0, timeoutMs: 0 });
+    const s = Segment.open(name, { kind: 0, version: 0, timeoutMs: 0, allowOtherUsers: true });
     const info = s.info;
     s.unmap();
     return info;

@@ -9,6 +9,7 @@ import { native } from '../platform/addon.ts';
 import { check, Errno } from '../platform/errno.ts';
 import { runtime, type Runtime } from '../platform/runtime.ts';
 import { checkSegmentName } from './segmentName.ts';
+import { checkOwner, type AllowedUsers } from './segmentOwner.ts';
 
 /** Options for creating a segment. */
 export interface CreateOptions {
@@ -22,6 +23,8 @@ export interface CreateOptions {
 export interface OpenOptions {
   /** Fault all pages in while mapping (default false). */
   populate?: boolean;
+  /** Other users whose segments to accept (default: none, PERMISSION_DENIED; see segmentOwner.ts). */
+  allowOtherUsers?: AllowedUsers;
 }
 
 const HOST_PAGE = 4096;
@@ -75,7 +78,7 @@ export class SegmentMapping {
 
   /**
    * Opens and maps an existing segment, whatever its size.
-   * @throws {IpcError} NOT_FOUND, INVALID_NAME, PERMISSION_DENIED, NOT_READY (size 0), NATIVE_UNAVAILABLE
+   * @throws {IpcError} NOT_FOUND, INVALID_NAME, PERMISSION_DENIED (file mode, or another user's file), NOT_READY (size 0), NATIVE_UNAVAILABLE
    */
   static open(name: string, options: OpenOptions = {}): SegmentMapping {
     checkSegmentName(name);
@@ -84,6 +87,7 @@ export class SegmentMapping {
     try {
       const st = addon.fdStat(fd);
       const size = typeof st === 'number' ? check(st, 'stat segment', name) : st[0];
+      if (typeof st !== 'number') checkOwner(name, st[2], options.allowOtherUsers);
       if (size === 0) throw new IpcError('NOT_READY', `Cannot open segment "${name}": its size is 0 bytes (its creator has not sized it yet)`, { name });
       return SegmentMapping.mapFd(name, fd, size, options.populate ?? false);
     } finally {

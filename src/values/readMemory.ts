@@ -18,9 +18,9 @@ import { decodeValue } from './valueCodec.ts';
 export function readMemory(name: string, options?: MemoryOptions): unknown {
   const what = `named memory "${name}"`;
   if (layoutOf(options, 'readMemory') === 'sysframe') {
-    const bytes = sysframeRead(name);
+    const bytes = sysframeRead(name, options);
     return bytes === undefined ? null : decodeValue(bytes, what);
   }
-  const got = withMemory(name, false, (m) => m.readBytes());
+  const got = withMemory(name, false, (m) => m.readBytes(), options);
   return got === undefined ? null : decodeValue(got.bytes, what);
 }
