@@ -76,6 +76,8 @@ class SegmentHeader {
 @inline const E_CORRUPT: i32 = 7;
 
 export function segHeaderSize(): u32 { return HEADER_SIZE; }
+/** The magic every membridge segment header starts with ("MBSG" little-endian). */
+export function segMagicValue(): u32 { return MAGIC; }
 
 /**
  * Fills the header of a fresh (zeroed) segment; state stays "initialising" until segPublish.

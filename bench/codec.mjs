@@ -3,6 +3,12 @@
 // JSON on the datasets of shared/docs/peers.md §2.1, in one run.
 //
 //   node bench/codec.mjs [--samples N] [--sample-ms MS] [--only DATASET]     (or: npm run bench -- codec)
+//   node bench/codec.mjs --hosts node,deno,bun [--rounds R] [...]
+//
+// With --hosts, the benchmark runs R rounds, each running it once on every host in turn
+// (interleaved, so load changes on a shared machine hit every host alike), then reports per host
+// membridge ÷ msgpackr (median and spread over the rounds) and the host's membridge ops/s ÷ Node's.
+// Deno and Bun come from node_modules/.bin (MEMBRIDGE_HOST_DENO / _BUN override).
 //
 // Per dataset and operation: warm up, calibrate the iteration count so one sample lasts about
 // --sample-ms, take --samples samples, report the median. Every timed loop checks its result (encoded
@@ -30,6 +36,13 @@ const flag = (name, fallback) => {
 const SAMPLES = Number(flag('samples', 5));
 const SAMPLE_MS = Number(flag('sample-ms', 150));
 const ONLY = flag('only', undefined);
+const HOSTS = flag('hosts', undefined);
+const RUNTIME = typeof globalThis.Deno === 'object' ? 'deno' : typeof globalThis.Bun === 'object' ? 'bun' : 'node';
+const JSON_OUT = flag('json-out', undefined);
+if (HOSTS) {
+  await driveHosts(HOSTS.split(','), Number(flag('rounds', 3)));
+  process.exit(0);
+}
 
 if (!existsSync(join(here, 'node_modules', 'msgpackr'))) {
   console.log('installing competitor codecs into bench/node_modules …');
@@ -81,8 +94,12 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const msgpackEncoder = new msgpack.Encoder({ maxDepth: 200 });
 const msgpackDecoder = new msgpack.Decoder({ maxDepth: 200 });
+const reusable = new pybytes.Encoder();
 const libraries = {
   'membridge/pybytes': { encode: (v) => pybytes.encode(v), decode: (b) => pybytes.decode(b) },
+  // A reusable Encoder: the message is a view of its buffer (no ArrayBuffer per message), as
+  // msgpackr's pack() returns a view of its own buffer. Encode only.
+  'membridge/pybytes Encoder': { encode: (v) => reusable.encode(v), decode: (b) => pybytes.decode(b), encodeOnly: true },
   // Opt-in mode (DecodeOptions.views): binary payloads alias the input, as msgpackr and cbor-x always
   // do. A separate row; decode only (its encode is the row above).
   'membridge/pybytes views': { encode: (v) => pybytes.encode(v), decode: (b) => pybytes.decode(b, { views: true }), decodeOnly: true },
@@ -132,13 +149,14 @@ for (const [name, value] of Object.entries(datasets)) {
     const encodeOps = codec.decodeOnly ? undefined : measure(() => codec.encode(value), (out) => {
       if (out.length !== len) throw new Error(`${lib} encoded ${name} to ${out.length} bytes, not ${len}`);
     });
-    const decodeOps = measure(() => codec.decode(encoded), (out) => {
+    const decodeOps = codec.encodeOnly ? undefined : measure(() => codec.decode(encoded), (out) => {
       if (!Object.is(probe[name](out), expected)) throw new Error(`${lib} decoded ${name} differently`);
     });
-    const r = { dataset: name, library: lib, bytes, encodeOps, encodeMBs: encodeOps === undefined ? undefined : (bytes * encodeOps) / 1e6, decodeOps, decodeMBs: (bytes * decodeOps) / 1e6 };
+    const r = { dataset: name, library: lib, bytes, encodeOps, encodeMBs: encodeOps === undefined ? undefined : (bytes * encodeOps) / 1e6, decodeOps, decodeMBs: decodeOps === undefined ? undefined : (bytes * decodeOps) / 1e6 };
     results.push(r);
     const encText = encodeOps === undefined ? `enc ${'-'.padStart(12)}       ${''.padStart(6)}     ` : `enc ${fmt(encodeOps).padStart(12)} ops/s ${r.encodeMBs.toFixed(0).padStart(6)} MB/s`;
-    console.log(`${name.padEnd(18)} ${lib.padEnd(23)} ${String(bytes).padStart(9)} B  ${encText}  dec ${fmt(decodeOps).padStart(12)} ops/s ${r.decodeMBs.toFixed(0).padStart(6)} MB/s`);
+    const decText = decodeOps === undefined ? `dec ${'-'.padStart(12)}` : `dec ${fmt(decodeOps).padStart(12)} ops/s ${r.decodeMBs.toFixed(0).padStart(6)} MB/s`;
+    console.log(`${name.padEnd(18)} ${lib.padEnd(25)} ${String(bytes).padStart(9)} B  ${encText}  ${decText}`);
   }
 }
 
@@ -146,29 +164,103 @@ function fmt(n) {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
 }
 
-console.log('\nmembridge/pybytes relative to msgpackr (ops/s ratio; > 1 = faster) and size:');
-console.log(`${'dataset'.padEnd(18)} ${'encode'.padStart(7)} ${'decode'.padStart(7)} ${'size'.padStart(7)} ${'decode (views)'.padStart(15)}`);
+console.log(`\nmembridge/pybytes relative to msgpackr on ${RUNTIME} (ops/s ratio; > 1 = faster) and size:`);
+console.log(`${'dataset'.padEnd(18)} ${'encode'.padStart(7)} ${'decode'.padStart(7)} ${'size'.padStart(7)} ${'decode (views)'.padStart(15)} ${'Encoder'.padStart(8)}`);
 const ratios = [];
 for (const name of Object.keys(datasets)) {
   const m = results.find((r) => r.dataset === name && r.library === 'membridge/pybytes');
   const w = results.find((r) => r.dataset === name && r.library === 'membridge/pybytes views');
+  const e = results.find((r) => r.dataset === name && r.library === 'membridge/pybytes Encoder');
   const p = results.find((r) => r.dataset === name && r.library === 'msgpackr');
   if (!m || !p || m.error || p.error) continue;
   const row = { dataset: name, encode: m.encodeOps / p.encodeOps, decode: m.decodeOps / p.decodeOps, size: m.bytes / p.bytes };
   if (w && !w.error) row.decodeViews = w.decodeOps / p.decodeOps;
+  if (e && !e.error) row.encoder = e.encodeOps / p.encodeOps;
+  row.pybytesEncodeOps = m.encodeOps;
+  row.pybytesDecodeOps = m.decodeOps;
   ratios.push(row);
-  console.log(`${name.padEnd(18)} ${row.encode.toFixed(2).padStart(7)} ${row.decode.toFixed(2).padStart(7)} ${row.size.toFixed(2).padStart(7)} ${(row.decodeViews?.toFixed(2) ?? '-').padStart(15)}`);
+  console.log(`${name.padEnd(18)} ${row.encode.toFixed(2).padStart(7)} ${row.decode.toFixed(2).padStart(7)} ${row.size.toFixed(2).padStart(7)} ${(row.decodeViews?.toFixed(2) ?? '-').padStart(15)} ${(row.encoder?.toFixed(2) ?? '-').padStart(8)}`);
 }
 
+if (JSON_OUT) {
+  writeFileSync(JSON_OUT, JSON.stringify({ runtime: RUNTIME, ratios }) + '\n');
+  process.exit(0);
+}
 mkdirSync(join(here, 'results'), { recursive: true });
 const versions = Object.fromEntries(['msgpackr', 'cbor-x', '@msgpack/msgpack'].map((p) => [p, JSON.parse(readFileSync(join(here, 'node_modules', p, 'package.json'), 'utf8')).version]));
 writeFileSync(join(here, 'results', 'codec.json'), JSON.stringify({
   date: new Date().toISOString(),
   command: `node bench/codec.mjs ${args.join(' ')}`.trim(),
-  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, os: `${os.type()} ${os.release()}`, node: process.version },
+  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, os: `${os.type()} ${os.release()}`, runtime: RUNTIME, version: process.version, loadAverage: os.loadavg() },
   settings: { samples: SAMPLES, sampleMs: SAMPLE_MS },
   versions,
   results,
   ratiosVsMsgpackr: ratios,
 }, null, 2) + '\n');
 console.log(`\nwrote bench/results/codec.json`);
+
+// ---- --hosts: interleaved rounds over runtimes ----
+async function driveHosts(hosts, rounds) {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const tmp = mkdtempSync(join(os.tmpdir(), 'mb-codec-bench-'));
+  const passOn = [];
+  for (const name of ['samples', 'sample-ms', 'only']) {
+    const value = flag(name, undefined);
+    if (value !== undefined) passOn.push(`--${name}`, value);
+  }
+  const exe = (host) => process.env[`MEMBRIDGE_HOST_${host.toUpperCase()}`] ?? (host === 'node' ? process.execPath : join(root, 'node_modules', '.bin', host));
+  const runs = Object.fromEntries(hosts.map((h) => [h, []]));
+  const load = [os.loadavg()[0]];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const host of hosts) {
+        const out = join(tmp, `${host}-${r}.json`);
+        const script = fileURLToPath(import.meta.url);
+        const argv = host === 'deno' ? ['run', '-A', script, ...passOn, '--json-out', out] : [script, ...passOn, '--json-out', out];
+        const res = spawnSync(exe(host), argv, { stdio: ['ignore', 'ignore', 'inherit'] });
+        if (res.status !== 0) throw new Error(`the ${host} run ${r + 1} failed (exit ${res.status ?? res.signal})`);
+        runs[host].push(JSON.parse(readFileSync(out, 'utf8')).ratios);
+        console.log(`round ${r + 1}/${rounds}: ${host} done (load ${os.loadavg()[0].toFixed(2)})`);
+      }
+      load.push(os.loadavg()[0]);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const spread = (xs) => {
+    const s = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
+    if (s.length === 0) return '-';
+    return `${s[Math.floor(s.length / 2)].toFixed(2)} (${s[0].toFixed(2)}–${s[s.length - 1].toFixed(2)})`;
+  };
+  const datasets = runs[hosts[0]][0].map((row) => row.dataset);
+  const summary = [];
+  for (const key of ['encode', 'encoder', 'decode', 'decodeViews']) {
+    console.log(`\nmembridge ÷ msgpackr, ${key}: median (min–max) over ${rounds} rounds`);
+    console.log(`${'dataset'.padEnd(18)} ${hosts.map((h) => h.padStart(18)).join(' ')}`);
+    for (const d of datasets) {
+      const cells = hosts.map((h) => spread(runs[h].map((rows) => rows.find((x) => x.dataset === d)?.[key])));
+      console.log(`${d.padEnd(18)} ${cells.map((c) => c.padStart(18)).join(' ')}`);
+      summary.push({ ratio: key, dataset: d, ...Object.fromEntries(hosts.map((h, i) => [h, cells[i]])) });
+    }
+  }
+  if (hosts.includes('node')) {
+    for (const op of ['Encode', 'Decode']) {
+      console.log(`\nmembridge ${op.toLowerCase()} ops/s on each host ÷ Node (same round), median (min–max)`);
+      console.log(`${'dataset'.padEnd(18)} ${hosts.map((h) => h.padStart(18)).join(' ')}`);
+      for (const d of datasets) {
+        const cells = hosts.map((h) => spread(runs[h].map((rows, r) => {
+          const mine = rows.find((x) => x.dataset === d)?.[`pybytes${op}Ops`];
+          const node = runs.node[r].find((x) => x.dataset === d)?.[`pybytes${op}Ops`];
+          return mine !== undefined && node ? mine / node : undefined;
+        })));
+        console.log(`${d.padEnd(18)} ${cells.map((c) => c.padStart(18)).join(' ')}`);
+        summary.push({ ratio: `${op.toLowerCase()} vs node`, dataset: d, ...Object.fromEntries(hosts.map((h, i) => [h, cells[i]])) });
+      }
+    }
+  }
+  console.log(`\nload average (1 min) at the start and after each round: ${load.map((x) => x.toFixed(2)).join(', ')} (${os.cpus().length} cores)`);
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(join(here, 'results', 'codec-hosts.json'), JSON.stringify({ date: new Date().toISOString(), command: `node bench/codec.mjs ${args.join(' ')}`, hosts, rounds, loadAverage: load, summary, runs }, null, 2) + '\n');
+  console.log('wrote bench/results/codec-hosts.json');
+}

@@ -1,25 +1,38 @@
-// Builds native/membridge.cc into build/membridge.node with the system C++ compiler against the
-// headers that npm installed (node-api-headers, node-addon-api). Nothing is downloaded: node-gyp
-// would fetch Node's headers, which a machine without internet access cannot do.
+// Builds native/membridge.cc into a .node binary with the system C++ compiler against the headers
+// that npm installed (node-api-headers, node-addon-api). Nothing is downloaded: node-gyp would
+// fetch Node's headers, which a machine without internet access cannot do.
+//
+//   node scripts/build-addon.mjs                 -> build/membridge.node (when older than the source)
+//   node scripts/build-addon.mjs --force         -> rebuild even when up to date
+//   node scripts/build-addon.mjs --out FILE      -> FILE (scripts/prebuild.mjs), always rebuilt
 //
 // The same binary loads in Node, Deno and Bun because N-API symbols resolve against the host
-// executable at dlopen time. A missing compiler is not fatal: the codec (membridge/pybytes) works
-// without the addon, and the shared-memory API then throws IpcError NATIVE_UNAVAILABLE.
+// executable at dlopen time. On failure it prints one line saying why, exits 1, and leaves the
+// reason in build/install-failure.txt for the run-time NATIVE_UNAVAILABLE message
+// (src/platform/addon.ts); scripts/install.mjs decides whether that failure stops an install.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const source = join(root, 'native', 'membridge.cc');
-const out = join(root, 'build', 'membridge.node');
-const force = process.argv.includes('--force');
+const outArg = process.argv.indexOf('--out');
+const out = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(root, 'build', 'membridge.node');
+const force = process.argv.includes('--force') || outArg > 0;
+const failureFile = join(root, 'build', 'install-failure.txt');
+
+function fail(reason) {
+  mkdirSync(dirname(failureFile), { recursive: true });
+  writeFileSync(failureFile, `${reason}\n`);
+  console.warn(`membridge: ${reason}`);
+  process.exit(1);
+}
 
 if (process.platform !== 'linux') {
-  console.warn(`membridge: the native addon needs Linux (this is ${process.platform}); only membridge/pybytes will work`);
-  process.exit(0);
+  fail(`the native addon needs Linux (this is ${process.platform}); only membridge/pybytes will work`);
 }
 if (!force && existsSync(out) && statSync(out).mtimeMs >= statSync(source).mtimeMs) {
   process.exit(0);
@@ -28,18 +41,21 @@ if (!force && existsSync(out) && statSync(out).mtimeMs >= statSync(source).mtime
 const napiHeaders = dirname(require.resolve('node-api-headers/package.json'));
 const addonApi = dirname(require.resolve('node-addon-api/package.json'));
 const cxx = process.env.CXX || 'c++';
+const tmp = `${out}.${process.pid}.tmp`;
 const args = [
   '-O2', '-std=c++17', '-fPIC', '-shared', '-fvisibility=hidden', '-Wall', '-Wextra', '-Wno-unused-parameter',
   '-DNAPI_VERSION=8', '-DNODE_ADDON_API_DISABLE_DEPRECATED', '-DNAPI_CPP_EXCEPTIONS',
   `-I${join(napiHeaders, 'include')}`, `-I${addonApi}`,
-  source, '-o', out, '-pthread',
+  source, '-o', tmp, '-pthread', '-s',
 ];
 mkdirSync(dirname(out), { recursive: true });
 try {
   execFileSync(cxx, args, { stdio: 'inherit' });
+  renameSync(tmp, out);
+  rmSync(failureFile, { force: true });
 } catch (err) {
-  const strict = process.env.MEMBRIDGE_REQUIRE_NATIVE === '1';
-  console.warn(`membridge: could not build the native addon with ${cxx}: ${err.message}`);
-  console.warn('membridge: shared memory will be unavailable; membridge/pybytes still works');
-  process.exit(strict ? 1 : 0);
+  rmSync(tmp, { force: true });
+  fail(err.code === 'ENOENT'
+    ? `no C++ compiler was found (${cxx} is not on PATH; set CXX to use another)`
+    : `compiling native/membridge.cc with ${cxx} failed (${err.message.split('\n')[0]})`);
 }

@@ -3,11 +3,11 @@
 //   2. the .wasm bytes embedded into generated TypeScript modules (no .wasm is looked up at run time)
 //   3. the native addon (scripts/build-addon.mjs)
 //   4. esbuild bundles for ESM and CJS, and the CLI
-//   5. .d.ts files with tsc
+//   5. .d.ts files with tsc, checked to publish nothing internal (scripts/check-declarations.mjs)
 // `node scripts/build.mjs wasm` stops after step 2 (what the tests need to bundle src/);
 // `node scripts/build.mjs bundles` stops after step 4 (what the tests of the built package need).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,7 +41,12 @@ for (const [entry, target, generated, constant] of wasmTargets) {
 }
 if (only === 'wasm') process.exit(0);
 
-run(process.execPath, [join(root, 'scripts/build-addon.mjs')]);
+// A missing compiler does not stop the build: build-addon.mjs printed why, and the codec works without it.
+try {
+  run(process.execPath, [join(root, 'scripts/build-addon.mjs')]);
+} catch {
+  if (process.env.MEMBRIDGE_REQUIRE_NATIVE === '1') process.exit(1);
+}
 
 // A full build starts from an empty dist/; `bundles` only rewrites the bundles (keeps the .d.ts).
 if (only !== 'bundles') rmSync(join(root, 'dist'), { recursive: true, force: true });
@@ -54,10 +59,30 @@ if (existsSync(join(root, 'src/pybytes.ts'))) {
   run(esbuild, ['src/pybytes.ts', ...common, '--platform=neutral', '--format=esm', '--outfile=dist/pybytes.js']);
   run(esbuild, ['src/pybytes.ts', ...common, '--platform=neutral', '--format=cjs', '--outfile=dist/pybytes.cjs']);
 }
+// membridge/nats: its own entry, so `membridge` never loads the NATS client. The client packages
+// stay imports (dependencies of the package), not copies inside the bundle.
+const natsExternal = ['--external:@nats-io/*'];
+if (existsSync(join(root, 'src/nats.ts'))) {
+  run(esbuild, ['src/nats.ts', ...common, ...natsExternal, '--platform=node', '--format=esm', '--outfile=dist/nats.js']);
+  run(esbuild, ['src/nats.ts', ...common, ...natsExternal, '--platform=node', '--format=cjs', '--outfile=dist/nats.cjs', ...cjsShim]);
+}
 if (existsSync(join(root, 'src/cli.ts'))) {
-  run(esbuild, ['src/cli.ts', ...common, '--platform=node', '--format=esm', '--outfile=dist/cli.js', '--banner:js=#!/usr/bin/env node']);
+  run(esbuild, ['src/cli.ts', ...common, ...natsExternal, '--platform=node', '--format=esm', '--outfile=dist/cli.js', '--banner:js=#!/usr/bin/env node']);
   chmodSync(join(root, 'dist/cli.js'), 0o755);
 }
 if (only === 'bundles') process.exit(0);
 run(bin('tsc'), ['-p', 'tsconfig.build.json']);
+// tsc keeps the sources' `.ts` specifiers in the declarations; consumers resolve `.js` (ESM, beside
+// the .d.ts) and `.cjs` (CommonJS, beside a .d.cts copy), so each entry point has declarations
+// of its own module format (a CommonJS consumer given ESM types gets TS1479).
+const declarations = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+  e.isDirectory() ? declarations(join(dir, e.name)) : e.name.endsWith('.d.ts') ? [join(dir, e.name)] : []);
+const specifier = /((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]*?)\.ts(['"])/g;
+for (const file of declarations(join(root, 'dist/types'))) {
+  const text = readFileSync(file, 'utf8');
+  writeFileSync(file, text.replace(specifier, '$1$2.js$3'));
+  writeFileSync(file.replace(/\.d\.ts$/, '.d.cts'), text.replace(specifier, '$1$2.cjs$3'));
+}
+// Packaging gate: no internal member may ship in dist/types (scripts/check-declarations.mjs).
+run(process.execPath, [join(root, 'scripts/check-declarations.mjs'), join(root, 'dist/types')]);
 console.log('membridge: built dist/, build/membridge.node and build/wasm/');

@@ -2,11 +2,15 @@
 //
 // Test files (test/**/*.test.ts) and fixtures are bundled once with esbuild into build/test/, so
 // every host runs exactly the same JavaScript. Each file runs in its own process per host under a
-// watchdog. The last line is the combined count: "N passed, N failed".
+// watchdog. The last line is the combined count: "N passed, N failed, K skipped".
+//
+// Tests whose optional system component is missing (test/helpers/optionalComponent.ts) are skipped
+// and their reasons listed at the end. MEMBRIDGE_REQUIRE_ALL=1 (set by .ci/run) makes every skip a
+// failure, so CI runs everything.
 //
 //   node scripts/test.mjs [--host node|deno|bun]... [substring of a test file]...
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -16,6 +20,17 @@ const out = join(root, 'build', 'test');
 // Test segments are named mbt-<run>-…, so a run only ever judges (and removes) its own leftovers.
 const runId = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const FILE_TIMEOUT_MS = Number(process.env.MEMBRIDGE_TEST_TIMEOUT_MS ?? 300_000);
+// A test file may ask for more with a line `// test-timeout-ms: N` (test/package.test.ts packs and
+// builds the whole package); the environment variable still wins when larger.
+function fileTimeout(file) {
+  try {
+    const m = /^\/\/ test-timeout-ms: (\d+)$/m.exec(readFileSync(join(root, 'test', relative(out, file)).replace(/\.mjs$/, '.ts'), 'utf8'));
+    return m ? Math.max(Number(m[1]), FILE_TIMEOUT_MS) : FILE_TIMEOUT_MS;
+  } catch {
+    return FILE_TIMEOUT_MS;
+  }
+}
+const REQUIRE_ALL = process.env.MEMBRIDGE_REQUIRE_ALL === '1';
 
 const hosts = [];
 const filters = [];
@@ -98,7 +113,7 @@ function runFile(host, file) {
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, FILE_TIMEOUT_MS);
+    }, fileTimeout(file));
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       const total = Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? NaN);
@@ -109,17 +124,21 @@ function runFile(host, file) {
       if (Number.isNaN(total) || Number.isNaN(passed)) fail = 1;
       else {
         pass = passed;
-        fail = total - passed - skipped;
+        // uvu's Total counts the tests that ran; skipped ones are apart.
+        fail = total - passed;
         // A file that crashed or hung after its tests still failed.
         if ((code !== 0 || timedOut) && fail === 0) fail = 1;
       }
-      resolve({ pass, fail, skipped, output, code, signal, timedOut, ms: Date.now() - started });
+      const reasons = [...output.matchAll(/^SKIP: (.*)$/gm)].map((m) => m[1]);
+      resolve({ pass, fail, skipped, reasons, output, code, signal, timedOut, ms: Date.now() - started });
     });
   });
 }
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
+const skipReasons = new Map(); // reason -> hosts
 // Strict types are part of the suite: esbuild strips them without checking.
 if (filters.length === 0) {
   try {
@@ -144,28 +163,43 @@ for (const host of hosts) {
   }
   let hp = 0;
   let hf = 0;
+  let hs = 0;
   for (const file of tests) {
     const r = await runFile(host, file);
+    // Under REQUIRE_ALL a skip is a failure: CI must run every test.
+    if (REQUIRE_ALL && r.skipped) {
+      r.fail += r.skipped;
+      r.skipped = 0;
+    }
     hp += r.pass;
     hf += r.fail;
+    hs += r.skipped;
+    for (const reason of r.reasons) skipReasons.set(reason, [...(skipReasons.get(reason) ?? []), host]);
     const name = relative(out, file);
-    const status = r.fail ? 'FAIL' : 'ok  ';
-    console.log(`${status} ${host.padEnd(4)} ${name.padEnd(36)} ${String(r.pass).padStart(3)} passed ${String(r.fail).padStart(2)} failed  ${(r.ms / 1000).toFixed(1)}s${r.timedOut ? ' (killed by the watchdog)' : ''}`);
+    const status = r.fail ? 'FAIL' : r.skipped ? 'skip' : 'ok  ';
+    const skipNote = r.skipped ? ` ${r.skipped} skipped` : '';
+    console.log(`${status} ${host.padEnd(4)} ${name.padEnd(36)} ${String(r.pass).padStart(3)} passed ${String(r.fail).padStart(2)} failed${skipNote}  ${(r.ms / 1000).toFixed(1)}s${r.timedOut ? ' (killed by the watchdog)' : ''}`);
     if (r.fail) console.log(r.output.replace(/^/gm, '    | '));
   }
-  summaries.push(`${host}: ${hp} passed, ${hf} failed`);
+  summaries.push(`${host}: ${hp} passed, ${hf} failed, ${hs} skipped`);
   passed += hp;
   failed += hf;
+  skipped += hs;
 }
 
 // No test may leave a segment behind.
-const leaked = readdirSync('/dev/shm').filter((n) => n.startsWith(`mbt-${runId}-`));
+// Channels, functions and frame buffers live at "mb.<name>" (src/segments/segmentName.ts).
+const leaked = readdirSync('/dev/shm').filter((n) => n.startsWith(`mbt-${runId}-`) || n.startsWith(`mb.mbt-${runId}-`));
 if (leaked.length) {
   console.log(`FAIL segments left in /dev/shm: ${leaked.join(', ')}`);
   failed++;
   for (const n of leaked) rmSync(join('/dev/shm', n), { force: true });
 }
 
+if (skipReasons.size) {
+  console.log('Skipped (an optional system component is missing; .ci/run installs them all):');
+  for (const [reason, on] of skipReasons) console.log(`  - ${reason} [${on.join(', ')}]`);
+}
 for (const s of summaries) console.log(s);
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed ? 1 : 0);

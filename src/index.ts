@@ -14,7 +14,7 @@ export { isNativeAvailable } from './platform/addon.ts';
 
 // pybytes codec (also available alone as `membridge/pybytes`, which needs no addon)
 export {
-  encode, decode, DecodeError, ENCODE_DEFAULTS, DECODE_DEFAULTS,
+  encode, encodeInto, Encoder, decode, DecodeError, ENCODE_DEFAULTS, DECODE_DEFAULTS,
   Tuple, Deque, FrozenSet, ByteArray, MemoryView, OrderedDict, Counter, ChainMap, Float, Complex, Decimal,
   UUID, Range, NamedTuple, Path, PurePath, Ellipsis, DateTime, CalendarDate, Time, TimeDelta,
   toTypedJson, fromTypedJson,
@@ -41,8 +41,10 @@ export { FrameBufferTimeout } from './framebuffer/FrameBufferTimeout.ts';
 export type { FrameBufferTimeoutCode } from './framebuffer/FrameBufferTimeout.ts';
 
 // Messaging: channels, shared functions, dispatchers
-export { Channel, ChannelPeer, IncomingRequest } from './messaging/Channel.ts';
-export type { ChannelOptions, ChannelRole, SendOptions, IncomingNotification } from './messaging/Channel.ts';
+export { Channel } from './messaging/Channel.ts';
+export { ChannelPeer } from './messaging/ChannelPeer.ts';
+export { IncomingRequest } from './messaging/IncomingRequest.ts';
+export type { ChannelOptions, ChannelRole, SendOptions, IncomingNotification } from './messaging/ChannelOptions.ts';
 export { RemoteError } from './errors/RemoteError.ts';
 export { createFunction } from './messaging/createFunction.ts';
 export type { CreateFunctionOptions } from './messaging/createFunction.ts';

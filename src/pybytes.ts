@@ -7,7 +7,8 @@
  */
 
 // Encoding and decoding
-export { encode } from './pybytes/encode.ts';
+export { encode, encodeInto } from './pybytes/encode.ts';
+export { Encoder } from './pybytes/Encoder.ts';
 export type { EncodeOptions } from './pybytes/EncodeOptions.ts';
 export { ENCODE_DEFAULTS } from './pybytes/EncodeOptions.ts';
 export { decode } from './pybytes/decode.ts';

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Channel, type IncomingRequest } from '../src/messaging/Channel.ts';
+import { Channel } from '../src/messaging/Channel.ts';
+import type { IncomingRequest } from '../src/messaging/IncomingRequest.ts';
 import { IpcError } from '../src/errors/IpcError.ts';
 import { RemoteError } from '../src/errors/RemoteError.ts';
 import { listSegments } from '../src/segments/SegmentMapping.ts';
@@ -34,7 +35,7 @@ test('Channel.request() gets the reply of the server handler', async () => {
     client.close();
     server.close();
   }
-  assert.equal(listSegments(name), []);
+  assert.equal(listSegments('mb.' + name), []);
 });
 
 test('Channel handlers may reply later, fail, or return nothing', async () => {
@@ -192,7 +193,7 @@ test('a client that writes an impossible record loses its connection; the server
     good.close();
     server.close();
   }
-  assert.equal(listSegments(name), []);
+  assert.equal(listSegments('mb.' + name), []);
 });
 
 test('Channel.notify() calls made without waiting queue copies of their messages, in order', async () => {
@@ -214,7 +215,7 @@ test('Channel.notify() calls made without waiting queue copies of their messages
     peer.kill();
     await peer.done();
   }
-  assert.equal(listSegments(name), []);
+  assert.equal(listSegments('mb.' + name), []);
 });
 
 test('Channel server open() refuses a live name and takes over a closed one with the next generation', async () => {
@@ -308,7 +309,7 @@ test('Channel.notify() waits for a slow consumer in another process and loses no
       peer.kill();
       await peer.done();
     }
-    assert.equal(listSegments(name), []);
+    assert.equal(listSegments('mb.' + name), []);
   }
 });
 

@@ -195,7 +195,7 @@ test('FrameBufferServer.stop() closes the buffer for clients and removes the seg
     const sum = client.write(off, pattern(5, 5));
     server.stop();
     server.stop();
-    assert.not.ok(listSegments(name).includes(name));
+    assert.not.ok(listSegments('mb.' + name).includes('mb.' + name));
     assert.is(codeOf(() => client.read(off, 5, sum)), 'IpcError:CLOSED');
     assert.is(codeOf(() => client.allocate(5)), 'IpcError:CLOSED');
     assert.is(codeOf(() => server.allocate(5)), 'IpcError:CLOSED');
@@ -224,7 +224,7 @@ test('FrameBufferServer and FrameBufferClient support `using` disposal', () => {
   const client = new FrameBufferClient(server.getKey()).start();
   client[Symbol.dispose]();
   server[Symbol.dispose]();
-  assert.not.ok(listSegments(name).includes(name));
+  assert.not.ok(listSegments('mb.' + name).includes('mb.' + name));
 });
 
 test.run();

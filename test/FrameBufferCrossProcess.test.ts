@@ -8,7 +8,7 @@ import { isProcessAlive } from '../src/platform/processIdentity.ts';
 import { inspectSegment } from '../src/segments/Segment.ts';
 import { SegmentKind } from '../src/segments/SegmentKind.ts';
 import { currentHost, HOSTS, Peer } from './helpers/hosts.ts';
-import { runReapCommand } from '../src/cli/reapCommand.ts';
+import { main } from '../src/cli/main.ts';
 import { testName } from './helpers/names.ts';
 
 type Frame = [offset: number, size: number, checksum: string, seed: number];
@@ -91,23 +91,23 @@ test('FrameBuffer clients detect a SIGKILLed server, whose segment names its dea
           assert.instance(err, IpcError);
           assert.is((err as IpcError).code, 'PEER_GONE');
         }
-        const info = inspectSegment(name);
+        const info = inspectSegment('mb.' + name);
         assert.ok(info, 'the segment is still there');
         assert.is(info!.kind, SegmentKind.FRAMEBUFFER);
         assert.is(info!.creatorPid, pid);
         assert.not.ok(isProcessAlive(info!.creatorPid, info!.creatorStamp), 'its creator is dead');
         // `membridge reap` finds it by its header and removes it
         const said: string[] = [];
-        assert.is(await runReapCommand([name], { out: (t) => said.push(t), err: (t) => said.push(t) }), 0);
-        assert.match(said.join('\n'), new RegExp(`removed ${name} .*its owner \\(pid ${pid}\\) is dead`));
-        assert.not.ok(listSegments(name).includes(name));
+        assert.is(await main(['reap', name], { readStdin: async () => new Uint8Array(), readFile: async () => new Uint8Array(), stdout: (t) => void said.push(String(t)), stderr: (t) => void said.push(t) }), 0);
+        assert.match(said.join('\n'), new RegExp(`removed mb\\.${name} .*its owner \\(pid ${pid}\\) is dead`));
+        assert.not.ok(listSegments('mb.' + name).includes('mb.' + name));
       } finally {
         client.stop();
       }
     } finally {
       s.kill('SIGKILL');
       try {
-        unlinkSegment(name);
+        unlinkSegment('mb.' + name);
       } catch {
         // removed above
       }

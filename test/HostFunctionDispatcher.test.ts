@@ -41,8 +41,8 @@ test('HostFunctionDispatcher answers every call, including functions that return
     cb.close();
     d.stop();
   }
-  assert.equal(listSegments(a), []);
-  assert.equal(listSegments(b), []);
+  assert.equal(listSegments('mb.' + a), []);
+  assert.equal(listSegments('mb.' + b), []);
 });
 
 test('HostFunctionCaller in this process calls a dispatcher on each other host; results over the limit are TOO_LARGE', async () => {
@@ -76,7 +76,7 @@ test('HostFunctionCaller in this process calls a dispatcher on each other host; 
       d.start();
       d.stop();
     }
-    assert.equal(listSegments(name), []);
+    assert.equal(listSegments('mb.' + name), []);
   }
 });
 

@@ -1,7 +1,7 @@
 // The CLI, run in-process on every host through the same main() that dist/cli.js calls.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { main } from '../src/cli/main.ts';
+import { main, useColor } from '../src/cli/main.ts';
 
 async function run(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string; raw: Uint8Array }> {
   let out = '';
@@ -43,17 +43,54 @@ test('membridge decode: hex to JSON, --typed, --file', async () => {
 test('membridge: readable errors with non-zero exit codes, and --help', async () => {
   const bad = await run(['decode', 'fd68']);
   assert.is(bad.code, 1);
-  assert.match(bad.err, /membridge decode: DecodeError: Cannot decode pybytes at offset 1 \(tag 0x68\)/);
+  assert.match(bad.err, /membridge decode: UNKNOWN_TAG: Cannot decode pybytes at offset 1 \(tag 0x68\)/);
   assert.is((await run(['decode', 'zz'])).code, 2);
   assert.is((await run(['encode', '{'])).code, 2);
-  assert.is((await run(['encode', '--bogus', '1'])).code, 2);
+  const unknown = await run(['encode', '--bogus', '1']);
+  assert.is(unknown.code, 2);
+  assert.match(unknown.err, /unknown option '--bogus'/);
+  assert.match((await run(['decode', '--file'])).err, /argument missing/);
   assert.is((await run(['frobnicate'])).code, 2);
   assert.is((await run(['decode', '--file', 'missing'])).code, 1);
   const help = await run(['--help']);
   assert.is(help.code, 0);
   assert.match(help.out, /encode .*\n.*decode/);
-  for (const name of ['ls', 'inspect', 'rm', 'reap', 'demo', 'bench']) assert.match(help.out, new RegExp(`\\n  ${name} `));
+  // demo and bench are listed in a source checkout (this one); an installed package has no scripts/.
+  for (const name of ['ls', 'inspect', 'watch', 'write', 'call', 'rm', 'reap', 'demo', 'bench']) assert.match(help.out, new RegExp(`\\n  ${name} `));
   assert.match((await run(['encode', '--help'])).out, /usage: membridge encode/);
+});
+
+test('decode reports trailing bytes, --strict makes them an error; encode keeps big integers exact', async () => {
+  const trailing = await run(['decode', 'fd2c00' + '00'.repeat(20)]);
+  assert.is(trailing.code, 0);
+  assert.equal(JSON.parse(trailing.out), {});
+  assert.match(trailing.err, /warning: 20 trailing bytes at offset 3 after the message ignored/);
+  const strict = await run(['decode', '--strict', 'fd2c00' + '00'.repeat(20)]);
+  assert.is(strict.code, 1);
+  assert.match(strict.err, /TRAILING_BYTES: 20 trailing bytes at offset 3/);
+  const exact = await run(['decode', '--strict', 'fd2c01010161050a']);
+  assert.is(exact.code, 0);
+  assert.is(exact.err, '');
+  assert.equal(JSON.parse((await run(['decode', '--json', 'fd01026869ffff'])).out), { value: 'hi', length: 5, trailing: { offset: 5, count: 2 } });
+  // 2^53 + 1 is an int, not the float 2^53.
+  const big = await run(['encode', '9007199254740993']);
+  assert.is(big.code, 0);
+  assert.is(JSON.parse((await run(['decode', big.out.trim()])).out), '9007199254740993');
+  assert.is(JSON.parse((await run(['decode', '--typed', big.out.trim()])).out).t, 'int');
+  assert.is(JSON.parse((await run(['decode', '--typed', (await run(['encode', '1.5'])).out.trim()])).out).t, 'float');
+  // A negative number is a value, not an option.
+  assert.is((await run(['encode', '-5'])).code, 0);
+});
+
+test('--version, and colour only on a terminal without NO_COLOR', async () => {
+  const v = await run(['--version']);
+  assert.is(v.code, 0);
+  assert.match(v.out, /^membridge \d+\.\d+\.\d+/);
+  assert.ok(useColor(true, {}));
+  assert.not.ok(useColor(false, {}));
+  assert.not.ok(useColor(undefined, {}));
+  assert.not.ok(useColor(true, { NO_COLOR: '1' }));
+  assert.ok(useColor(true, { NO_COLOR: '' }), 'an empty NO_COLOR does not count (no-color.org)');
 });
 
 test('membridge bench and demo run the checkout scripts and pass their exit codes through', async () => {

@@ -66,7 +66,7 @@ test('createFunction() serves callFunction() and callFunctionSync() of other hos
       owner.kill();
       removeFunction(name);
     }
-    assert.equal(listSegments(name), []);
+    assert.equal(listSegments('mb.' + name), []);
   }
 });
 
@@ -88,7 +88,7 @@ test('createFunction() in this process: removeFunction() resolves it with true, 
     assert.is(removeFunction(name), 1);
   }
   assert.is(await done, true);
-  assert.equal(listSegments(name), []);
+  assert.equal(listSegments('mb.' + name), []);
 });
 
 test('removeFunction() returns 3 when a live owner does not stop in time; the owner stops later', async () => {
@@ -108,7 +108,7 @@ test('removeFunction() returns 3 when a live owner does not stop in time; the ow
     owner.kill();
     removeFunction(name);
   }
-  assert.equal(listSegments(name), []);
+  assert.equal(listSegments('mb.' + name), []);
 });
 
 test('createFunction() resolves false when serving ends on an error', async () => {
@@ -117,7 +117,7 @@ test('createFunction() resolves false when serving ends on an error', async () =
   assert.is(await callFunction(name, []), 1);
   // Another process closing the segment under the owner (here: this process, through a mapping
   // of its own) is an error the owner can only stop on.
-  const seg = SegmentMapping.open(name);
+  const seg = SegmentMapping.open('mb.' + name);
   try {
     runtime().core.segClose(seg.ptr);
   } finally {
@@ -125,7 +125,7 @@ test('createFunction() resolves false when serving ends on an error', async () =
   }
   assert.is(await done, false);
   assert.is(removeFunction(name), 1);
-  assert.equal(listSegments(name), []);
+  assert.equal(listSegments('mb.' + name), []);
 });
 
 test('owners racing to take over a dead owner\'s name: exactly one serves it', async () => {
@@ -152,7 +152,7 @@ test('owners racing to take over a dead owner\'s name: exactly one serves it', a
     for (const r of racers) r.kill();
     removeFunction(name);
   }
-  assert.equal(listSegments(name), []);
+  assert.equal(listSegments('mb.' + name), []);
 });
 
 test('a function serving a steady stream of calls still lets timers and I/O of its process run', async () => {
@@ -176,7 +176,7 @@ test('a function serving a steady stream of calls still lets timers and I/O of i
     removeFunction(name);
   }
   assert.is(await done, true);
-  assert.equal(listSegments(name), []);
+  assert.equal(listSegments('mb.' + name), []);
 });
 
 test('createFunction(): four callers making many calls each get exactly their own answers', async () => {

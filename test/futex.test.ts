@@ -7,6 +7,8 @@ import { waitWord, waitWordAsync, wakeWord } from '../src/platform/futex.ts';
 import { expectCode, expectThrow } from './helpers/expect.ts';
 import { withSegment } from './helpers/segments.ts';
 import { runtime } from '../src/platform/runtime.ts';
+import { SegmentMapping, unlinkSegment } from '../src/segments/SegmentMapping.ts';
+import { testName } from './helpers/names.ts';
 
 test('waitWord() returns at once when the word already differs', withSegment('futex', (seg) => {
   assert.is(waitWord(seg.at(0, 4), 5, 10_000), 'changed');
@@ -78,5 +80,38 @@ test('many pending async waits do not starve the host thread pool', withSegment(
   // not a timing assertion on speed: the waits would hold the reads for their whole 5 s timeout
   assert.ok(elapsed < 4000, `reads finished while the waits were pending (${elapsed.toFixed(0)} ms)`);
 }));
+
+
+// Issue #11: a waiter thread takes itself off the sleepers count after its wait returns. When the
+// window had been handed to another segment by then, that decrement landed in the other segment's
+// doorbell, whose ringers then skipped FUTEX_WAKE while its owner slept.
+test('an unmapped window is not reused while a native wait on it is in flight', async () => {
+  const name = testName('inflight');
+  const a = SegmentMapping.create(name, 4096);
+  const nameB = testName('inflight');
+  let b: SegmentMapping | undefined;
+  let c: SegmentMapping | undefined;
+  try {
+    const old = a.ptr;
+    const wait = waitWordAsync(a.at(0, 4), 0, 10_000, a.at(4, 4), undefined, false);
+    // Let the waiter thread count itself as a sleeper and go to sleep.
+    for (let i = 0; i < 200 && runtime().core.atomicLoad32(a.at(4, 4)) !== 1; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.is(runtime().core.atomicLoad32(a.at(4, 4)), 1, 'the waiter counts itself as a sleeper');
+    a.unmap();
+    b = SegmentMapping.create(nameB, 4096);
+    assert.is.not(b.ptr, old, 'the window of the unmapped segment was handed out while its waiter was still out');
+    assert.is(await wait, 'changed', 'unmapping cancels the wait');
+    await new Promise((r) => setTimeout(r, 0));
+    c = SegmentMapping.open(nameB);
+    assert.is(c.ptr, old, 'the window comes back into use once the waiter returned');
+    assert.ok(c.bytes().every((x) => x === 0), 'nothing was written into the segment mapped after');
+  } finally {
+    c?.unmap();
+    b?.unmap();
+    if (a.isMapped) a.unmap();
+    unlinkSegment(name);
+    unlinkSegment(nameB);
+  }
+});
 
 test.run();

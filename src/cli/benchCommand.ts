@@ -1,5 +1,6 @@
-// `membridge bench`: the benchmarks of `npm run bench`.
+// `membridge bench`: the benchmarks of `npm run bench` (source checkout only).
 import type { Command } from './Command.ts';
+import { checkoutScript } from './packageInfo.ts';
 import { runRepoScript } from './runRepoScript.ts';
 
 export const benchCommand: Command = {
@@ -11,5 +12,7 @@ Runs scripts/bench.mjs of a source checkout: bench/NAME against its peers (Unix 
 child_process IPC, msgpackr, a C futex floor, …) measured in the same run; without NAME, every
 benchmark. Results are printed as tables and written to bench/results/NAME.json.
 "membridge bench NAME --help" lists a benchmark's own options.`,
-  run: (args, io) => runRepoScript('bench.mjs', args, io),
+  passThrough: true,
+  available: () => checkoutScript('bench.mjs') !== undefined,
+  run: (ctx) => runRepoScript('bench.mjs', ctx.positionals, ctx.io),
 };

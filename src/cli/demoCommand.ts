@@ -1,14 +1,16 @@
-// `membridge demo`: the demo of `npm run demo` (two runtimes ping-pong over shared memory).
+// `membridge demo`: the demo of `npm run demo` (source checkout only).
 import type { Command } from './Command.ts';
+import { checkoutScript } from './packageInfo.ts';
 import { runRepoScript } from './runRepoScript.ts';
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'run the demo: two runtimes talking over shared memory',
-  usage: `Usage: membridge demo [--iterations N] [--child-host bun|deno|node]
+  summary: 'run the demo: Node, Deno and Bun processes working over shared memory',
+  usage: `Usage: membridge demo [options]
 
-Runs scripts/demo.mjs of a source checkout: a Node process and a Bun (or Deno) process
-ping-pong over one shared-memory segment, first with blocking waits, then with async waits,
-and print the round-trip latency. Leaves nothing in /dev/shm.`,
-  run: (args, io) => runRepoScript('demo.mjs', args, io),
+Runs scripts/demo.mjs of a source checkout (the same as "npm run demo") and passes its options
+on. Leaves nothing in /dev/shm.`,
+  passThrough: true,
+  available: () => checkoutScript('demo.mjs') !== undefined,
+  run: (ctx) => runRepoScript('demo.mjs', ctx.positionals, ctx.io),
 };

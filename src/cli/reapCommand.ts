@@ -1,23 +1,26 @@
-// `membridge reap`: removes membridge segments that nobody alive is responsible for.
+// `membridge reap`: removes membridge segments that nobody alive is responsible for, and never a
+// complete, readable value unless asked (--values): named values outlive their writers.
 import { HostVariable } from '../values/HostVariable.ts';
-import { removeStaleByName } from '../segments/claimStaleName.ts';
+import { removeStaleByName } from '../segments/staleSegment.ts';
 import { listSegments } from '../segments/SegmentMapping.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { parseDataSegmentName } from '../values/valueNames.ts';
 import { SharedMemory } from '../values/SharedMemory.ts';
 import type { Command } from './Command.ts';
-import { formatBytes, scanSegments, segmentUsers, type CommandIo, type SegmentRow } from './valueSegments.ts';
+import { checkNamePrefix, formatBytes, scanSegments, segmentUsers, type SegmentRow } from './valueSegments.ts';
 
-const HELP = `Usage: membridge reap [--dry-run] [PREFIX]
+const HELP = `Usage: membridge reap [--dry-run] [--values] [--json] [PREFIX]
 
-Removes membridge segments whose owners are dead and that no running process maps:
-  - channels, shared functions, dispatchers and frame buffers whose creator is dead;
-  - segments still initialising whose creator died before finishing them;
-  - shared variables whose creator is dead;
-  - named memory whose directory creator and current data creator are both dead;
+Removes membridge segments that nobody alive is responsible for, and prints each removal:
+  - channels, shared functions, dispatchers and frame buffers whose server is dead and that no
+    running process maps;
+  - segments still initialising whose creator died before finishing them (half-made);
   - data generations of named memory that were replaced, belong to no memory any more, or were
     left half-made by a process that died while growing the memory.
-With PREFIX, only values whose name starts with it are considered. With --dry-run, only says
+Complete named memory and shared variables are data: they are meant to outlive their writers and
+are never removed because a writer exited. With --values, those whose creators are all dead and
+that no running process maps are removed too.
+With PREFIX, only segments whose name (without "mb.") starts with it. With --dry-run, only says
 what it would remove.`;
 
 interface Verdict {
@@ -30,7 +33,7 @@ function segmentExists(segment: string): boolean {
   return listSegments(segment).includes(segment);
 }
 
-function judge(rows: SegmentRow[], users: Map<string, number[]>): Verdict[] {
+function judge(rows: SegmentRow[], users: Map<string, number[]>, values: boolean): Verdict[] {
   const verdicts: Verdict[] = [];
   const inUse = (segment: string): boolean => (users.get(segment)?.length ?? 0) > 0;
   const byName = new Map(rows.map((r) => [r.segment, r]));
@@ -43,6 +46,7 @@ function judge(rows: SegmentRow[], users: Map<string, number[]>): Verdict[] {
       if (dead(row)) verdicts.push({ row, why: `its creator (pid ${row.creatorPid}) died while initialising it`, remove: unlink(row.segment) });
       continue;
     }
+    if (row.layout === 'sysframe') continue; // Python's values: never ours to judge
     if (row.state !== 'ready' && row.state !== 'closed') continue;
     if (row.kind === SegmentKind.MEMORY_DATA) {
       const parsed = parseDataSegmentName(row.segment);
@@ -65,7 +69,7 @@ function judge(rows: SegmentRow[], users: Map<string, number[]>): Verdict[] {
       continue;
     }
     if (inUse(row.segment)) continue;
-    if (row.kind === SegmentKind.VARIABLE && dead(row)) {
+    if (row.kind === SegmentKind.VARIABLE && dead(row) && values) {
       const name = row.segment.slice(3);
       verdicts.push({ row, why: `its creator (pid ${row.creatorPid}) is dead`, remove: () => void HostVariable.remove(name) });
     }
@@ -74,7 +78,7 @@ function judge(rows: SegmentRow[], users: Map<string, number[]>): Verdict[] {
       verdicts.push({ row, why: `its owner (pid ${row.creatorPid}) is dead and nobody maps it`, remove: unlink(row.segment) });
       continue;
     }
-    if (row.kind === SegmentKind.MEMORY && dead(row)) {
+    if (row.kind === SegmentKind.MEMORY && dead(row) && values) {
       const name = row.segment.slice(3);
       let data: SegmentRow | undefined;
       try {
@@ -91,48 +95,41 @@ function judge(rows: SegmentRow[], users: Map<string, number[]>): Verdict[] {
   return verdicts;
 }
 
-/** The command with plain output streams (one line per call); tested directly. */
-export async function runReapCommand(args: string[], io: CommandIo): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    io.out(HELP);
-    return 0;
-  }
-  const dryRun = args.includes('--dry-run');
-  const rest = args.filter((a) => a !== '--dry-run');
-  if (rest.length > 1 || rest[0]?.startsWith('-')) {
-    io.err(`membridge reap: unexpected argument "${rest[rest[0]?.startsWith('-') ? 0 : 1]}"\n\n${HELP}`);
-    return 2;
-  }
-  const verdicts = judge(scanSegments(rest[0]), segmentUsers());
-  if (verdicts.length === 0) {
-    io.out('Nothing to reap.');
-    return 0;
-  }
-  let failed = 0;
-  let freed = 0;
-  for (const v of verdicts) {
-    if (dryRun) {
-      io.out(`would remove ${v.row.segment} (${formatBytes(v.row.size)}): ${v.why}`);
-      continue;
-    }
-    try {
-      if (!segmentExists(v.row.segment)) continue; // went with its memory
-      v.remove();
-      freed += Math.max(0, v.row.size);
-      io.out(`removed ${v.row.segment} (${formatBytes(v.row.size)}): ${v.why}`);
-    } catch (err) {
-      failed++;
-      io.err(`membridge reap: cannot remove ${v.row.segment}: ${(err as Error).message}`);
-    }
-  }
-  if (!dryRun) io.out(`Reaped ${verdicts.length - failed} segment${verdicts.length - failed === 1 ? '' : 's'}, ${formatBytes(freed)} freed.`);
-  return failed ? 1 : 0;
-}
-
-/** `membridge reap` in the command table (src/cli/main.ts). */
 export const reapCommand: Command = {
   name: 'reap',
-  summary: 'remove value segments whose owners are dead',
+  summary: 'remove segments of dead servers and half-made segments (values only with --values)',
   usage: HELP,
-  run: (args, io) => runReapCommand(args, { out: (s) => io.stdout(s + '\n'), err: (s) => io.stderr(s + '\n') }),
+  options: { 'dry-run': { type: 'boolean' }, values: { type: 'boolean' } },
+  positionals: { min: 0, max: 1, name: 'prefix' },
+  async run(ctx) {
+    const dryRun = ctx.values['dry-run'] === true;
+    const prefix = checkNamePrefix(ctx.positionals[0] ?? '');
+    const verdicts = judge(scanSegments(prefix, false), segmentUsers(), ctx.values.values === true);
+    const report: Array<{ segment: string; size: number; why: string; removed: boolean; error?: string }> = [];
+    let failed = 0;
+    let freed = 0;
+    for (const v of verdicts) {
+      if (dryRun) {
+        report.push({ segment: v.row.segment, size: v.row.size, why: v.why, removed: false });
+        if (!ctx.json) ctx.out(`would remove ${v.row.segment} (${formatBytes(v.row.size)}): ${v.why}`);
+        continue;
+      }
+      try {
+        if (!segmentExists(v.row.segment)) continue; // went with its memory
+        v.remove();
+        freed += Math.max(0, v.row.size);
+        report.push({ segment: v.row.segment, size: v.row.size, why: v.why, removed: true });
+        if (!ctx.json) ctx.out(`removed ${v.row.segment} (${formatBytes(v.row.size)}): ${v.why}`);
+      } catch (err) {
+        failed++;
+        report.push({ segment: v.row.segment, size: v.row.size, why: v.why, removed: false, error: (err as Error).message });
+        if (!ctx.json) ctx.err(`membridge reap: cannot remove ${v.row.segment}: ${(err as Error).message}`);
+      }
+    }
+    if (ctx.json) ctx.out(JSON.stringify({ dryRun, segments: report }));
+    else if (verdicts.length === 0) ctx.out('Nothing to reap.');
+    else if (!dryRun) ctx.out(`Reaped ${report.filter((r) => r.removed).length} segment${report.filter((r) => r.removed).length === 1 ? '' : 's'}, ${formatBytes(freed)} freed.`);
+    else ctx.out(`${verdicts.length} segment${verdicts.length === 1 ? '' : 's'} would be removed (--dry-run: nothing was removed).`);
+    return failed ? 1 : 0;
+  },
 };

@@ -1,29 +1,15 @@
 // Runs one of the repository's scripts (scripts/demo.mjs, scripts/bench.mjs) for the CLI. They
 // bundle TypeScript examples and benchmarks with esbuild and start Deno and Bun from
-// node_modules/.bin, all of which a source checkout has and an installed package does not.
+// node_modules/.bin, all of which a source checkout has and an installed package does not: there
+// the commands are not listed (Command.available) and say so when called.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import process from 'node:process';
-import { fileURLToPath } from 'node:url';
 import type { CliIO } from './Command.ts';
-
-/** The checkout's root: the first folder up from this module that has scripts/<script>. */
-function findScript(script: string): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'scripts', script);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return undefined;
-}
+import { checkoutScript } from './packageInfo.ts';
 
 /** Runs `node scripts/<script> ...args`, passing its output through; resolves to its exit code. */
 export function runRepoScript(script: string, args: string[], io: CliIO): Promise<number> {
-  const path = findScript(script);
+  const path = checkoutScript(script);
   if (!path) {
     io.stderr(`membridge: scripts/${script} is part of a source checkout of membridge, not of this installation (clone the repository and run "npm ci" there)\n`);
     return Promise.resolve(1);

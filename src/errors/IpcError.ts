@@ -43,6 +43,12 @@ export type IpcErrorCode =
   | 'NATIVE_UNAVAILABLE'
   /** The function or handler on the other side threw; see {@link RemoteError} for its name, message and stack. */
   | 'REMOTE_ERROR'
+  /**
+   * membridge/nats: the connection to the NATS server is lost. The client reconnects by itself;
+   * calls and requests pending at the moment of the loss, and those made before it is back, fail
+   * with this code (their replies may be lost), and may be retried once it is back.
+   */
+  | 'DISCONNECTED'
   /** Any other operating-system failure; `errno` says which. */
   | 'SYSTEM';
 

@@ -3,6 +3,7 @@
 import type { AllowedUsers } from '../segments/segmentOwner.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { FrameArena, FRAMEBUFFER_VERSION, parseKey, type FrameBufferStats, type FrameView, type ReadOptions } from './FrameArena.ts';
+import { objectSegmentName } from '../segments/segmentName.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { Segment } from '../segments/Segment.ts';
 
@@ -69,7 +70,7 @@ export class FrameBufferClient {
     if (this.arena) return this;
     let seg: Segment;
     try {
-      seg = Segment.open(this.name, { kind: SegmentKind.FRAMEBUFFER, version: FRAMEBUFFER_VERSION, timeoutMs: this.options.timeoutMs ?? 1000, populate: this.options.populate ?? true, allowOtherUsers: this.options.allowOtherUsers });
+      seg = Segment.open(objectSegmentName(this.name, 'frame buffer'), { kind: SegmentKind.FRAMEBUFFER, version: FRAMEBUFFER_VERSION, timeoutMs: this.options.timeoutMs ?? 1000, populate: this.options.populate ?? true, allowOtherUsers: this.options.allowOtherUsers });
     } catch (err) {
       if (err instanceof IpcError && err.code === 'NOT_FOUND') {
         throw new IpcError('NOT_FOUND', `Cannot open frame buffer "${this.name}": no such segment (its server stopped, or never started)`, { name: this.name, cause: err });

@@ -5,12 +5,12 @@ import { IpcError } from '../errors/IpcError.ts';
 import { arenaBytes, fb, FrameArena, formatKey, FRAMEBUFFER_VERSION, type FrameBufferStats } from './FrameArena.ts';
 import { unlinkSegment } from '../segments/SegmentMapping.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
-import { checkSegmentName } from '../segments/segmentName.ts';
+import { objectSegmentName } from '../segments/segmentName.ts';
 import { Segment } from '../segments/Segment.ts';
 
 /** Options of {@link FrameBufferServer}. */
 export interface FrameBufferServerOptions {
-  /** Segment name in /dev/shm (default: `membridge-fb-<pid>-<random>`). */
+  /** Name of the frame buffer; its segment in /dev/shm is "mb.<name>" (default name: `membridge-fb-<pid>-<random>`). */
   name?: string;
   /** Generation recorded in the segment and the key; a restarted server should use a higher one (default 1). */
   generation?: number;
@@ -48,6 +48,8 @@ export class FrameBufferServer {
   private readonly generation: number;
   private arena: FrameArena | undefined;
   private stopped = false;
+  /** Its file in /dev/shm: "mb.<name>" (src/segments/segmentName.ts). */
+  private readonly segmentName: string;
 
   /**
    * @param size bytes of the ring, rounded up to a multiple of 64 (at least 128)
@@ -59,7 +61,8 @@ export class FrameBufferServer {
       throw new RangeError(`Cannot create a frame buffer of ${String(size)} bytes: the size must be an integer from 128 to ${MAX_ARENA}`);
     }
     this.size = arenaBytes(size);
-    this.name = checkSegmentName(options.name ?? defaultName());
+    this.name = options.name ?? defaultName();
+    this.segmentName = objectSegmentName(this.name, 'frame buffer');
     const generation = options.generation ?? 1;
     if (!Number.isInteger(generation) || generation < 1 || generation > 0xffffffff) {
       throw new RangeError(`Cannot create frame buffer "${this.name}" with generation ${generation}: it must be an integer from 1 to 4294967295`);
@@ -75,7 +78,7 @@ export class FrameBufferServer {
     if (this.stopped) throw new IpcError('CLOSED', `Cannot start frame buffer "${this.name}": it was stopped (create a new server)`, { name: this.name });
     if (this.arena) return this;
     const core = fb();
-    const seg = Segment.create(this.name, {
+    const seg = Segment.create(this.segmentName, {
       kind: SegmentKind.FRAMEBUFFER,
       version: FRAMEBUFFER_VERSION,
       payloadSize: core.fbControlSize() + this.size,
@@ -123,7 +126,7 @@ export class FrameBufferServer {
     this.arena = undefined;
     arena.seg.markClosed();
     try {
-      unlinkSegment(this.name);
+      unlinkSegment(this.segmentName);
     } catch (err) {
       if (!(err instanceof IpcError && err.code === 'NOT_FOUND')) throw err;
     } finally {

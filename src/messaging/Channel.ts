@@ -2,189 +2,37 @@
 // Layout: assembly/channel.ts and assembly/ring.ts (docs/layout.md#channel). Each client claims a
 // slot of the server's segment: a private pair of rings, so replies can never reach the wrong
 // client. Clients ring the server's one doorbell; the server rings each client's own.
-import type { AllowedUsers } from '../segments/segmentOwner.ts';
-import process from 'node:process';
+// The pieces: ChannelSlotTable (the slot table), ChannelPump (the event-loop side),
+// channelRegistry (process-wide bookkeeping), ChannelPeer and IncomingRequest (public handles).
 import { IpcError } from '../errors/IpcError.ts';
 import { AsyncQueue } from './AsyncQueue.ts';
-import { ChannelSlot, encodeError, messageValue, outgoing } from './ChannelSlot.ts';
+import { encodeError, messageValue, outgoing, type ChannelSlot } from './ChannelSlot.ts';
+import { ChannelSlotTable } from './ChannelSlotTable.ts';
+import { ChannelPump, pumpError, type PumpedChannel } from './ChannelPump.ts';
+import { ChannelPeer } from './ChannelPeer.ts';
+import { IncomingRequest } from './IncomingRequest.ts';
+import type { ChannelLink } from './ChannelLink.ts';
+import { localServer, registerChannel, unregisterChannel, type RegisteredChannel } from './channelRegistry.ts';
+import { CHANNEL_DEFAULTS, type ChannelInternals, type ChannelOptions, type ChannelRole, type IncomingNotification, type SendOptions } from './ChannelOptions.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
-import { closeIdleWaiters, noteActivity } from '../platform/futex.ts';
-import { removeStaleName } from '../segments/claimStaleName.ts';
-import { SegmentMapping, unlinkSegment } from '../segments/SegmentMapping.ts';
+import { takeOverStaleName } from '../segments/staleSegment.ts';
+import { unlinkSegment } from '../segments/SegmentMapping.ts';
 import { isProcessAlive, selfIdentity } from '../platform/processIdentity.ts';
-import { Outgoing, RecordType, Ring, ringCore, type RingExports } from './Ring.ts';
+import { sleepMs } from '../platform/sleep.ts';
+import { Outgoing, RecordType, ringCore, type RingExports } from './Ring.ts';
+import { fullError, noop, sendNotification, sendRequest, type SendContext } from './sendOnSlot.ts';
 import { runtime } from '../platform/runtime.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { Segment } from '../segments/Segment.ts';
-
-/** Which end of a channel this object is. */
-export type ChannelRole = 'server' | 'client';
-
-/** Options of a {@link Channel}. */
-export interface ChannelOptions {
-  /** Server: how many clients can be connected at once. Defaults to 16. */
-  maxClients?: number;
-  /** Server: bytes of each ring (one per direction per client), a power of two from 256. Defaults to 65536. Larger messages are sent in chunks. */
-  ringSize?: number;
-  /** Client: how long `open()` waits for a server that is still initialising or for a free slot. Defaults to 1000 ms. */
-  openTimeoutMs?: number;
-  /** Default timeout of `request()` and of waiting for ring space. Defaults to 30000 ms; `Infinity` waits as long as the peer lives. */
-  timeoutMs?: number;
-  /** How often a waiting side checks that its peer still lives. Defaults to 100 ms. */
-  livenessMs?: number;
-  /**
-   * Client: accept a server of another user: true, or a list of user ids (default: only this
-   * process's user; another user's segment of that name gives PERMISSION_DENIED).
-   */
-  allowOtherUsers?: AllowedUsers;
-}
-
-/** Options of one request or notification. */
-export interface SendOptions {
-  /** Overrides the channel's `timeoutMs` for this message. */
-  timeoutMs?: number;
-  /** Aborting rejects the request with `ABORTED` (a late reply is then dropped). */
-  signal?: AbortSignal;
-  /** When the ring is full: wait for space (true, the default) or reject at once with `FULL`. */
-  wait?: boolean;
-}
-
-/** Internal: what kind of segment backs the channel (shared functions use their own kind). */
-export interface ChannelInternals {
-  kind: number;
-  target: (name: string) => string;
-}
+import { objectSegmentName } from '../segments/segmentName.ts';
 
 /** Layout version of channel segments (assembly/channel.ts). */
 export const CHANNEL_VERSION = 2;
-const STOP = 1;
-const RECLAIM = 2;
-const HELLO = 4;
-const REAP_EVERY_MS = 1000;
-/**
- * High-water mark of the local queue of notifications waiting for ring space, per connection:
- * past it, notify() rejects at once with FULL (docs/layout.md, Ring: backpressure).
- */
-export const NOTIFY_QUEUE_MAX_MESSAGES = 4096;
-export const NOTIFY_QUEUE_MAX_BYTES = 16 * 1024 * 1024;
-
-const DEFAULTS = { maxClients: 16, ringSize: 65536, openTimeoutMs: 1000, timeoutMs: 30_000, livenessMs: 100, allowOtherUsers: false as AllowedUsers };
-
-/** A client as its server sees it: the target of server-initiated requests and notifications. */
-export class ChannelPeer {
-  /** @internal */
-  constructor(
-    private readonly channel: Channel,
-    /** @internal */ readonly conn: ChannelSlot,
-    /** Process id of the client. */
-    readonly pid: number,
-  ) {}
-
-  /**
-   * Sends a request to this client and resolves with its reply.
-   * @throws {IpcError} TIMED_OUT, ABORTED, FULL, PEER_GONE, CLOSED; {@link RemoteError} when its handler threw
-   */
-  request(value: unknown, options: SendOptions = {}): Promise<unknown> {
-    return this.channel._request(this.conn, value, options);
-  }
-
-  /**
-   * Sends a notification to this client; resolves once it is in the ring.
-   * @throws {IpcError} TIMED_OUT, ABORTED, FULL, PEER_GONE, CLOSED
-   */
-  notify(value: unknown, options: SendOptions = {}): Promise<void> {
-    return this.channel._notify(this.conn, value, options);
-  }
-}
-
-/** A request received by a handler; reply with `respond()` or `fail()`, now or later. */
-export class IncomingRequest {
-  private settled = false;
-  private deferred = false;
-
-  /** @internal */
-  constructor(
-    private readonly channel: Channel,
-    /** @internal */ readonly conn: ChannelSlot,
-    /** The correlation id (unique per sender while the request is pending). */
-    readonly id: number,
-    /** The decoded request. */
-    readonly value: unknown,
-    /** Who sent it (a client, or the server). */
-    readonly peer: ChannelPeer | undefined,
-    /** Encoded size of the request in bytes. */
-    readonly size: number,
-  ) {}
-
-  /** Says the reply will come later than the handler's return (its return value is then ignored). */
-  defer(): void {
-    this.deferred = true;
-  }
-
-  /** @internal */
-  get isDeferred(): boolean {
-    return this.deferred;
-  }
-
-  /** Whether a reply was sent. */
-  get isSettled(): boolean {
-    return this.settled;
-  }
-
-  /** Sends the reply. Later calls are ignored. */
-  respond(value: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
-    let msg: Outgoing;
-    try {
-      msg = outgoing(RecordType.REPLY, this.id, value);
-    } catch (err) {
-      this.channel._reply(this.conn, RecordType.ERROR, this.id, encodeError(err));
-      return;
-    }
-    this.channel._send(this.conn, msg);
-  }
-
-  /** @internal Sends a reply encoded already. */
-  _respondEncoded(bytes: Uint8Array): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.channel._reply(this.conn, RecordType.REPLY, this.id, bytes);
-  }
-
-  /** Sends an error reply; the requester's promise rejects with a {@link RemoteError}. */
-  fail(error: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.channel._reply(this.conn, RecordType.ERROR, this.id, encodeError(error));
-  }
-}
-
-/** A notification as the async iterator yields it. */
-export interface IncomingNotification {
-  readonly value: unknown;
-  readonly peer: ChannelPeer | undefined;
-}
 
 type RequestCallback = (value: unknown, request: IncomingRequest) => unknown;
 type NotificationCallback = (value: unknown, peer: ChannelPeer | undefined) => void;
 
-const openChannels = new Set<Channel>();
-// Servers of this process by name: a client of this process cannot wait (synchronously) for its
-// own event loop to reclaim a slot, so it asks the local server directly.
-const localServers = new Map<string, Channel>();
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // A client that exits normally hands its slot back at once instead of waiting to be found dead.
-  process.on('exit', () => {
-    for (const c of openChannels) c._leaveOnExit();
-    // Works around the addon aborting at exit when two or more Waiter objects are still alive
-    // (seen on Node 20: SIGABRT after the last line of output); idle ones are ours to close.
-    closeIdleWaiters();
-  });
-}
+const PLAIN: ChannelInternals = { kind: SegmentKind.CHANNEL, target: (n) => `Channel "${n}"` };
 
 /**
  * One end of a request/response channel over shared memory. The server creates the channel
@@ -210,45 +58,67 @@ export class Channel {
   private state: 'new' | 'open' | 'closed' | 'broken' = 'new';
   private seg: Segment | undefined;
   private core!: RingExports;
-  private payload = 0;
-  private slotCount = 0;
-  private ringSize = 0;
+  private table!: ChannelSlotTable;
+  private pump!: ChannelPump;
   private myBell!: Doorbell;
-  private conns: Array<ChannelSlot | undefined> = [];
-  /** Server: the connected slots' connections, in no particular order. */
-  private active: ChannelSlot[] = [];
   private readonly peers = new Map<ChannelSlot, ChannelPeer>();
   private client: ChannelSlot | undefined;
   private requestCallback: RequestCallback | undefined;
   private notificationCallback: NotificationCallback | undefined;
   private requestQueue: AsyncQueue<IncomingRequest> | undefined;
   private notificationQueue: AsyncQueue<IncomingNotification> | undefined;
-  private running = false;
-  private stopper = new AbortController();
+  private readonly stopper = new AbortController();
   private brokenBy: Error | undefined;
   private readonly opts: Required<ChannelOptions>;
-  private readonly kind: number;
-  private readonly target: (name: string) => string;
-  /** Called when the server stops because another process asked it to (removeFunction). */
-  onStopRequested: (() => void) | undefined;
-  /** Called once when the channel breaks (a dead peer for a client, a failure for a server). */
-  onBroken: ((error: IpcError) => void) | undefined;
+  private readonly internals: ChannelInternals;
+  private readonly link: ChannelLink;
+  private readonly registered: RegisteredChannel;
+  private readonly sender: SendContext;
+  /** Its file in /dev/shm: "mb.<name>" (src/segments/segmentName.ts). */
+  private readonly segmentName: string;
 
   /**
-   * @param name segment name of the channel
+   * @param name name of the channel (its segment is "mb.<name>" in /dev/shm)
+   * @throws {IpcError} INVALID_NAME unless `name` is 1-180 characters of [A-Za-z0-9._-], not starting with "." or "-"
    * @param role `'server'` creates it, `'client'` connects to it
    * @throws {TypeError} for a role other than 'server' or 'client'
    */
+  constructor(name: string, role: ChannelRole, options?: ChannelOptions);
+  /** @internal Shared functions pass their segment kind and hooks. */
+  constructor(name: string, role: ChannelRole, options: ChannelOptions, internals: ChannelInternals);
   constructor(
     readonly name: string,
     readonly role: ChannelRole,
     options: ChannelOptions = {},
-    internals?: ChannelInternals,
+    internals: ChannelInternals = PLAIN,
   ) {
     if (role !== 'server' && role !== 'client') throw new TypeError(`Cannot make a channel with role "${String(role)}": it must be "server" or "client"`);
-    this.opts = { ...DEFAULTS, ...options };
-    this.kind = internals?.kind ?? SegmentKind.CHANNEL;
-    this.target = internals?.target ?? ((n) => `Channel "${n}"`);
+    this.opts = { ...CHANNEL_DEFAULTS, ...options };
+    this.internals = internals;
+    this.segmentName = objectSegmentName(name, 'channel');
+    this.link = {
+      request: (conn, value, opts) => this.requestOn(conn, value, opts),
+      notify: (conn, value, opts) => this.notifyOn(conn, value, opts),
+      reply: (conn, type, id, payload) => this.reply(conn, type, id, payload),
+      send: (conn, msg) => this.send(conn, msg),
+    };
+    this.sender = {
+      name,
+      timeoutMs: this.opts.timeoutMs,
+      describe: () => this.target(),
+      ensureRunning: () => this.pump.ensureRunning(),
+    };
+    const self = this;
+    this.registered = {
+      get generation() {
+        return self.generation;
+      },
+      get isOpen() {
+        return self.isOpen;
+      },
+      leaveOnExit: () => this.leaveOnExit(),
+      reap: () => this.table.reap(),
+    };
   }
 
   /** The server's incarnation: a restarted server has a higher one. 0 before open(). */
@@ -268,7 +138,12 @@ export class Channel {
 
   /** Server: the connected clients. */
   get clients(): ChannelPeer[] {
-    return this.conns.filter((c): c is ChannelSlot => c !== undefined).map((c) => this.peerOf(c)!);
+    if (this.table === undefined) return [];
+    return this.table.conns.filter((c): c is ChannelSlot => c !== undefined).map((c) => this.peerOf(c)!);
+  }
+
+  private target(): string {
+    return this.internals.target(this.name);
   }
 
   /**
@@ -277,35 +152,33 @@ export class Channel {
    * PEER_GONE (the server died), FULL (no free slot), VERSION_MISMATCH, WRONG_KIND, CORRUPT
    */
   open(): this {
-    if (this.state !== 'new') throw new IpcError('CLOSED', `Cannot open ${this.target(this.name)}: it was opened before`, { name: this.name });
+    if (this.state !== 'new') throw new IpcError('CLOSED', `Cannot open ${this.target()}: it was opened before`, { name: this.name });
     this.core = ringCore();
     if (this.role === 'server') this.openServer();
     else this.openClient();
     this.state = 'open';
-    openChannels.add(this);
-    if (this.role === 'server') localServers.set(this.name, this);
-    installExitHook();
-    if (this.role === 'server') this.ensureRunning();
+    registerChannel(this.registered, this.role === 'server' ? this.name : undefined);
+    if (this.role === 'server') this.pump.ensureRunning();
     return this;
   }
 
   private openServer(): void {
     const { maxClients, ringSize } = this.opts;
-    if (!Number.isInteger(maxClients) || maxClients < 1 || maxClients > 4096) throw new RangeError(`Cannot create ${this.target(this.name)} for ${maxClients} clients: it must be an integer from 1 to 4096`);
+    if (!Number.isInteger(maxClients) || maxClients < 1 || maxClients > 4096) throw new RangeError(`Cannot create ${this.target()} for ${maxClients} clients: it must be an integer from 1 to 4096`);
     if (!Number.isInteger(ringSize) || ringSize < 256 || ringSize > 0x4000_0000 || (ringSize & (ringSize - 1)) !== 0) {
-      throw new RangeError(`Cannot create ${this.target(this.name)} with rings of ${ringSize} bytes: it must be a power of two from 256 to 2^30`);
+      throw new RangeError(`Cannot create ${this.target()} with rings of ${ringSize} bytes: it must be a power of two from 256 to 2^30`);
     }
     const core = this.core;
     const payloadSize = core.chanPayloadSize(maxClients, ringSize);
     const create = (generation: number): Segment =>
-      Segment.create(this.name, {
-        kind: this.kind,
+      Segment.create(this.segmentName, {
+        kind: this.internals.kind,
         version: CHANNEL_VERSION,
         payloadSize,
         generation,
         populate: false,
         init: (_s, ptr) => {
-          if (core.chanInit(ptr, maxClients, ringSize) < 0) throw new RangeError(`Cannot create ${this.target(this.name)}: bad ring size ${ringSize}`);
+          if (core.chanInit(ptr, maxClients, ringSize) < 0) throw new RangeError(`Cannot create ${this.target()}: bad ring size ${ringSize}`);
         },
       });
     try {
@@ -314,20 +187,22 @@ export class Channel {
       if (!(err instanceof IpcError && err.code === 'ALREADY_EXISTS')) throw err;
       // The previous server died or closed: take the name over with the next generation, unless
       // another process claimed the stale segment first (it is taking over right now).
-      const stale = takeStaleName(this.name);
-      if (stale === undefined) throw new IpcError('ALREADY_EXISTS', `Cannot serve ${this.target(this.name)}: a live process serves it already (or is taking it over)`, { name: this.name });
+      const stale = takeOverStaleName(this.segmentName);
+      if (stale === undefined) throw new IpcError('ALREADY_EXISTS', `Cannot serve ${this.target()}: a live process serves it already (or is taking it over)`, { name: this.name });
       this.seg = create(stale + 1);
     }
     this.attach(maxClients, ringSize);
+    this.myBell = this.table.serverBell();
+    this.startPump();
   }
 
   private openClient(): void {
     let seg: Segment;
     try {
-      seg = Segment.open(this.name, { kind: this.kind, version: CHANNEL_VERSION, timeoutMs: this.opts.openTimeoutMs, allowOtherUsers: this.opts.allowOtherUsers });
+      seg = Segment.open(this.segmentName, { kind: this.internals.kind, version: CHANNEL_VERSION, timeoutMs: this.opts.openTimeoutMs, allowOtherUsers: this.opts.allowOtherUsers });
     } catch (err) {
-      if (err instanceof IpcError && err.code === 'NOT_FOUND') throw new IpcError('NOT_FOUND', `Cannot open ${this.target(this.name)}: no process serves it`, { name: this.name, cause: err });
-      if (err instanceof IpcError && err.code === 'CLOSED') throw new IpcError('PEER_GONE', `Cannot open ${this.target(this.name)}: its server closed it`, { name: this.name, cause: err });
+      if (err instanceof IpcError && err.code === 'NOT_FOUND') throw new IpcError('NOT_FOUND', `Cannot open ${this.target()}: no process serves it`, { name: this.name, cause: err });
+      if (err instanceof IpcError && err.code === 'CLOSED') throw new IpcError('PEER_GONE', `Cannot open ${this.target()}: its server closed it`, { name: this.name, cause: err });
       throw err;
     }
     this.seg = seg;
@@ -336,11 +211,12 @@ export class Channel {
       const slotCount = this.core.chanSlotCount(seg.payloadPtr);
       const ringSize = this.core.chanRingCapacity(seg.payloadPtr);
       if (this.core.chanValidate(seg.payloadPtr, seg.info.payloadSize, slotCount, ringSize) !== 0) {
-        throw new IpcError('CORRUPT', `Cannot open ${this.target(this.name)}: its slot table does not match the segment size`, { name: this.name });
+        throw new IpcError('CORRUPT', `Cannot open ${this.target()}: its slot table does not match the segment size`, { name: this.name });
       }
       if (!isProcessAlive(seg.info.creatorPid, seg.info.creatorStamp)) throw this.goneError('open');
       this.attach(slotCount, ringSize);
       this.claimSlot();
+      this.startPump();
     } catch (err) {
       seg.unmap();
       this.seg = undefined;
@@ -349,61 +225,67 @@ export class Channel {
   }
 
   private attach(slotCount: number, ringSize: number): void {
-    const seg = this.seg!;
-    this.payload = seg.payloadPtr;
-    this.slotCount = slotCount;
-    this.ringSize = ringSize;
-    this.conns = new Array(this.slotCount).fill(undefined);
-    this.myBell = this.role === 'server' ? new Doorbell(this.core.chanServerBell(this.payload)) : (undefined as unknown as Doorbell);
+    this.table = new ChannelSlotTable(
+      slotCount,
+      ringSize,
+      this.core,
+      this.seg!.payloadPtr,
+      this.role,
+      (conn) => (type, id, ptr, length, bytes) => this.onMessage(conn, type, id, ptr, length, bytes),
+      (conn) => this.peers.delete(conn),
+      () => {
+        this.internals.onStopRequested?.();
+        return this.state === 'open';
+      },
+      () => this.target(),
+      this.name,
+    );
   }
 
-  private connection(index: number, owner: bigint): ChannelSlot {
-    const core = this.core;
-    const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, index);
-    const toServer = new Ring(core.chanSlotToServer(slot), this.ringSize);
-    const toClient = new Ring(core.chanSlotToClient(slot, this.ringSize), this.ringSize);
-    const slotBell = new Doorbell(core.chanSlotBell(slot));
-    const serverBell = new Doorbell(core.chanServerBell(this.payload));
-    const conn =
-      this.role === 'server'
-        ? new ChannelSlot(index, toClient, toServer, serverBell, slotBell, owner)
-        : new ChannelSlot(index, toServer, toClient, slotBell, serverBell, owner);
-    conn.slot = slot;
-    conn.sink = (type, id, ptr, length, bytes) => this.onMessage(conn, type, id, ptr, length, bytes);
-    return conn;
+  private startPump(): void {
+    const pumped: PumpedChannel = {
+      role: this.role,
+      wantsLoop: () => this.wantsLoop(),
+      pollOnce: () => this.pollOnce(),
+      reap: () => this.table.reap(),
+      checkPeer: () => this.checkPeer(),
+      fail: (err) => {
+        if (this.state === 'open') this.breakWith(pumpError(err, this.target(), this.name));
+      },
+      describeRequest: () => `Cannot finish the request on ${this.target()}`,
+    };
+    this.pump = new ChannelPump(pumped, this.myBell, this.table.conns, this.opts.livenessMs, this.stopper.signal);
+  }
+
+  private ensureRunning(): void {
+    this.pump.ensureRunning();
   }
 
   private claimSlot(): void {
     const { pid, stamp } = selfIdentity();
     const deadline = performance.now() + this.opts.openTimeoutMs;
-    const core = this.core;
-    for (;;) {
-      for (let i = 0; i < this.slotCount; i++) {
-        const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, i);
-        if (core.chanSlotOwner(slot) !== 0n) continue;
-        if (core.chanSlotClaim(slot, pid, stamp) === 0n) {
-          const conn = this.connection(i, core.chanSlotOwner(slot));
-          this.client = conn;
-          this.conns[i] = conn;
-          this.myBell = conn.myBell;
-          core.chanSetControl(this.payload, HELLO);
-          new Doorbell(core.chanServerBell(this.payload)).ring();
-          return;
-        }
-      }
-      // Every slot taken: ask the server to look for owners that died, and retry for a while.
-      const local = localServers.get(this.name);
+    // Every slot taken: ask the server to look for owners that died, and retry for a while.
+    const reclaim = (): boolean => {
+      const local = localServer(this.name);
       if (local?.isOpen && local.generation === this.generation) {
-        local._reap();
-      } else core.chanSetControl(this.payload, RECLAIM);
-      new Doorbell(core.chanServerBell(this.payload)).ring();
+        local.reap();
+        return true;
+      }
+      return false;
+    };
+    for (;;) {
+      const conn = this.table.tryClaim(pid, stamp, reclaim);
+      if (conn) {
+        this.client = conn;
+        this.myBell = conn.myBell;
+        return;
+      }
       if (performance.now() >= deadline) {
-        throw new IpcError('FULL', `Cannot open ${this.target(this.name)}: all ${this.slotCount} client slots are taken`, { name: this.name });
+        throw new IpcError('FULL', `Cannot open ${this.target()}: all ${this.table.slotCount} client slots are taken`, { name: this.name });
       }
       sleepMs(5);
     }
   }
-
   /**
    * Sets the function that answers requests. Its return value (awaited when a promise) is the
    * reply; a throw becomes a {@link RemoteError} for the requester. Call `request.defer()` to
@@ -453,7 +335,7 @@ export class Channel {
    */
   request(value: unknown, options: SendOptions = {}): Promise<unknown> {
     try {
-      return this._request(this.defaultSlot(), value, options);
+      return this.requestOn(this.defaultSlot(), value, options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -468,9 +350,9 @@ export class Channel {
     try {
       if (this.role === 'server') {
         this.ensureUsable('notify');
-        return Promise.all(this.clients.map((p) => this._notify(p.conn, value, options))).then(() => undefined);
+        return Promise.all(this.table.conns.filter((c): c is ChannelSlot => c !== undefined).map((c) => this.notifyOn(c, value, options))).then(() => undefined);
       }
-      return this._notify(this.defaultSlot(), value, options);
+      return this.notifyOn(this.defaultSlot(), value, options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -516,7 +398,7 @@ export class Channel {
       if (outcome) break;
       const now = performance.now();
       if (now >= deadline) {
-        conn.expire(now, () => `Cannot finish the request on ${this.target(this.name)}`);
+        conn.expire(now, () => `Cannot finish the request on ${this.target()}`);
         if (outcome) break;
       }
       if (this.myBell.wait(seen, Math.min(this.opts.livenessMs, Math.max(0, deadline - now))) === 'timed-out') this.checkPeer();
@@ -541,11 +423,10 @@ export class Channel {
     }
     const wasBroken = this.state === 'broken';
     this.state = 'closed';
-    openChannels.delete(this);
-    if (localServers.get(this.name) === this) localServers.delete(this.name);
+    unregisterChannel(this.registered, this.role === 'server' ? this.name : undefined);
     this.stopper.abort();
     const err = (): Error => this.closedError('finish the request');
-    for (const c of this.conns) c?.failAll(err);
+    for (const c of this.table.conns) c?.failAll(err);
     this.requestQueue?.end();
     this.notificationQueue?.end();
     const seg = this.seg;
@@ -553,121 +434,49 @@ export class Channel {
     if (this.role === 'server' && !wasBroken) {
       // Remove the name first, so nobody new opens a channel that is about to close.
       try {
-        unlinkSegment(this.name);
+        unlinkSegment(this.segmentName);
       } catch {
         /* already removed (removeFunction) */
       }
       seg.markClosed();
-      for (let i = 0; i < this.slotCount; i++) new Doorbell(this.core.chanSlotBell(this.core.chanSlot(this.payload, this.slotCount, this.ringSize, i))).ring();
+      this.table.ringAll();
     } else if (this.client && !wasBroken) {
-      this.core.chanSlotLeave(this.core.chanSlot(this.payload, this.slotCount, this.ringSize, this.client.index));
-      new Doorbell(this.core.chanServerBell(this.payload)).ring();
+      this.table.leave(this.client.index);
     }
-    for (let i = 0; i < this.conns.length; i++) this.conns[i] = undefined;
-    this.active = [];
+    this.table.clear();
     this.seg = undefined;
     seg.unmap();
   }
 
-  // ---- internals (public only for ChannelPeer, IncomingRequest and shared functions) ----
+  // ---- what ChannelPeer, IncomingRequest, the registry and the pump reach through their links ----
 
-  /** @internal */
-  _leaveOnExit(): void {
+  /** A client that exits normally hands its slot back at once instead of waiting to be found dead. */
+  private leaveOnExit(): void {
     if (this.state !== 'open' || !this.seg) return;
     if (this.client) {
-      this.core.chanSlotLeave(this.core.chanSlot(this.payload, this.slotCount, this.ringSize, this.client.index));
-      new Doorbell(this.core.chanServerBell(this.payload)).ring();
+      this.table.leave(this.client.index);
     } else if (this.role === 'server') {
       this.close();
     }
   }
 
-  /** @internal */
-  _request(conn: ChannelSlot, value: unknown, options: SendOptions): Promise<unknown> {
+  private requestOn(conn: ChannelSlot, value: unknown, options: SendOptions): Promise<unknown> {
     this.ensureUsable('send a request');
-    const signal = options.signal;
-    if (signal?.aborted) return Promise.reject(abortError(this.target(this.name), signal));
-    const timeoutMs = options.timeoutMs ?? this.opts.timeoutMs;
-    const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
-    const id = conn.takeId();
-    const msg = outgoing(RecordType.REQUEST, id, value);
-    return new Promise((resolve, reject) => {
-      let cleanup: (() => void) | undefined;
-      if (signal) {
-        const onAbort = (): void => {
-          conn.pending.delete(id);
-          const i = conn.queue.findIndex((q) => q.msg === msg);
-          if (i >= 0 && !msg.started) conn.queue.splice(i, 1);
-          reject(abortError(this.target(this.name), signal));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        cleanup = () => signal.removeEventListener('abort', onAbort);
-      }
-      conn.addPending(id, { resolve, reject, deadline, cleanup });
-      if (!conn.tryPost(msg)) {
-        if (options.wait === false) {
-          conn.pending.delete(id);
-          cleanup?.();
-          reject(this.fullError());
-          return;
-        }
-        conn.enqueue({
-          msg,
-          resolve: noop,
-          reject: (e) => {
-            if (conn.pending.delete(id)) reject(e);
-          },
-          deadline,
-        });
-        conn.flush();
-      }
-      this.ensureRunning();
-    });
+    return sendRequest(conn, value, options, this.sender);
   }
 
-  /** @internal */
-  _notify(conn: ChannelSlot, value: unknown, options: SendOptions): Promise<void> {
+  private notifyOn(conn: ChannelSlot, value: unknown, options: SendOptions): Promise<void> {
     this.ensureUsable('send a notification');
-    const msg = outgoing(RecordType.NOTIFY, conn.takeId(), value);
-    if (conn.tryPost(msg)) {
-      if (conn.queue.length > 0) this.ensureRunning();
-      return Promise.resolve();
-    }
-    if (options.wait === false) return Promise.reject(this.fullError());
-    // Notifications that wait for ring space wait in this process's memory: bounded, so that a
-    // loop that does not await them fails typed instead of growing without limit.
-    if (conn.queueOver(NOTIFY_QUEUE_MAX_MESSAGES, NOTIFY_QUEUE_MAX_BYTES, msg.payload.length)) {
-      return Promise.reject(new IpcError('FULL', `Cannot send a notification on ${this.target(this.name)}: ${conn.queue.length} messages already wait for ring space in this process (at most ${NOTIFY_QUEUE_MAX_MESSAGES} messages or ${NOTIFY_QUEUE_MAX_BYTES} bytes); await notify() before sending more`, { name: this.name }));
-    }
-    const signal = options.signal;
-    if (signal?.aborted) return Promise.reject(abortError(this.target(this.name), signal));
-    const timeoutMs = options.timeoutMs ?? this.opts.timeoutMs;
-    return new Promise((resolve, reject) => {
-      let cleanup: (() => void) | undefined;
-      if (signal) {
-        const onAbort = (): void => {
-          const i = conn.queue.findIndex((q) => q.msg === msg);
-          if (i >= 0 && !msg.started) {
-            conn.queue.splice(i, 1);
-            reject(abortError(this.target(this.name), signal));
-          }
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        cleanup = () => signal.removeEventListener('abort', onAbort);
-      }
-      conn.enqueue({ msg, resolve, reject, deadline: timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs, cleanup });
-      conn.flush();
-      this.ensureRunning();
-    });
+    return sendNotification(conn, value, options, this.sender);
   }
 
-  /** @internal Sends a reply without ever blocking: a full ring queues it. */
-  _reply(conn: ChannelSlot, type: number, id: number, payload: Uint8Array): void {
-    this._send(conn, new Outgoing(type, id, payload));
+  /** Sends a reply without ever blocking: a full ring queues it. */
+  private reply(conn: ChannelSlot, type: number, id: number, payload: Uint8Array): void {
+    this.send(conn, new Outgoing(type, id, payload));
   }
 
-  /** @internal */
-  _send(conn: ChannelSlot, msg: Outgoing): void {
+  /** Sends a message without ever blocking: a full ring queues it. */
+  private send(conn: ChannelSlot, msg: Outgoing): void {
     if (this.state !== 'open' || conn.dead) return;
     try {
       if (!conn.tryPost(msg)) {
@@ -678,7 +487,7 @@ export class Channel {
       // Replies are sent from handlers' promises: a ring another process made impossible must
       // end that connection here, typed, never as an unhandled rejection.
       if (!(err instanceof IpcError && err.code === 'CORRUPT')) throw err;
-      if (this.role === 'server') this.quarantine(conn);
+      if (this.role === 'server') this.table.quarantine(conn);
       else this.breakWith(err);
       return;
     }
@@ -688,9 +497,9 @@ export class Channel {
   private defaultSlot(): ChannelSlot {
     this.ensureUsable('send');
     if (this.client) return this.client;
-    const live = this.conns.filter((c): c is ChannelSlot => c !== undefined);
+    const live = this.table.conns.filter((c): c is ChannelSlot => c !== undefined);
     if (live.length !== 1) {
-      throw new IpcError(live.length === 0 ? 'NOT_FOUND' : 'FULL', `Cannot send on ${this.target(this.name)} as its server: ${live.length} clients are connected; pick one from "clients"`, { name: this.name });
+      throw new IpcError(live.length === 0 ? 'NOT_FOUND' : 'FULL', `Cannot send on ${this.target()} as its server: ${live.length} clients are connected; pick one from "clients"`, { name: this.name });
     }
     return live[0]!;
   }
@@ -702,22 +511,22 @@ export class Channel {
   }
 
   private closedError(action: string): IpcError {
-    return new IpcError('CLOSED', `Cannot ${action} on ${this.target(this.name)}: it is ${this.state === 'new' ? 'not open yet' : 'closed'}`, { name: this.name });
+    return new IpcError('CLOSED', `Cannot ${action} on ${this.target()}: it is ${this.state === 'new' ? 'not open yet' : 'closed'}`, { name: this.name });
   }
 
   private fullError(): IpcError {
-    return new IpcError('FULL', `Cannot send on ${this.target(this.name)}: the ring is full`, { name: this.name });
+    return fullError(this.sender);
   }
 
   private goneError(action: string): IpcError {
-    return new IpcError('PEER_GONE', `Cannot ${action} ${this.target(this.name)}: the server is gone (generation ${this.generation} ended)`, { name: this.name });
+    return new IpcError('PEER_GONE', `Cannot ${action} ${this.target()}: the server is gone (generation ${this.generation} ended)`, { name: this.name });
   }
 
   private peerOf(conn: ChannelSlot): ChannelPeer | undefined {
     if (this.role !== 'server') return undefined;
     let p = this.peers.get(conn);
     if (!p) {
-      p = new ChannelPeer(this, conn, Number(conn.owner & 0xffff_ffffn));
+      p = new ChannelPeer(this.link, conn, Number(conn.owner & 0xffff_ffffn));
       this.peers.set(conn, p);
     }
     return p;
@@ -726,14 +535,14 @@ export class Channel {
   private onMessage(conn: ChannelSlot, kind: number, id: number, ptr: number, length: number, bytes: Uint8Array | undefined): void {
     const type = kind & 0xffff;
     if (type === RecordType.REPLY || type === RecordType.ERROR) {
-      conn.settle(kind, id, ptr, length, bytes, this.target(this.name));
+      conn.settle(kind, id, ptr, length, bytes, this.target());
       return;
     }
     let value: unknown;
     try {
       value = messageValue(kind, ptr, length, bytes);
     } catch (err) {
-      if (type === RecordType.REQUEST) this._reply(conn, RecordType.ERROR, id, encodeError(err));
+      if (type === RecordType.REQUEST) this.reply(conn, RecordType.ERROR, id, encodeError(err));
       return;
     }
     if (type === RecordType.NOTIFY) {
@@ -751,7 +560,7 @@ export class Channel {
       return;
     }
     if (type !== RecordType.REQUEST) return;
-    const req = new IncomingRequest(this, conn, id, value, this.peerOf(conn), length);
+    const req = new IncomingRequest(this.link, conn, id, value, this.peerOf(conn), length);
     if (this.requestQueue) {
       req.defer();
       this.requestQueue.push(req);
@@ -759,7 +568,7 @@ export class Channel {
     }
     const cb = this.requestCallback;
     if (!cb) {
-      req.fail(new IpcError('NOT_FOUND', `${this.target(this.name)} has no request handler`, { name: this.name }));
+      req.fail(new IpcError('NOT_FOUND', `${this.target()} has no request handler`, { name: this.name }));
       return;
     }
     let result: unknown;
@@ -780,8 +589,6 @@ export class Channel {
 
   /** One pass over the connections: deliver inbound records, push queued outbound ones. */
   private pollOnce(): boolean {
-    const core = this.core;
-    let work = false;
     if (this.role === 'client') {
       const conn = this.client!;
       if (runtime().core.segState(this.seg!.segment.ptr) !== 1) {
@@ -793,96 +600,7 @@ export class Channel {
       if (conn.queue.length > 0) conn.flush();
       return n > 0;
     }
-    const control = core.chanControl(this.payload);
-    if (control & STOP) {
-      this.onStopRequested?.();
-      if (this.state !== 'open') return true;
-    }
-    if (control & RECLAIM) {
-      core.chanClearControl(this.payload, RECLAIM);
-      this.reap();
-    }
-    if (control & HELLO) {
-      // New clients announce themselves, so a poll visits only connected slots, not all of them.
-      core.chanClearControl(this.payload, HELLO);
-      for (let i = 0; i < this.slotCount; i++) {
-        if (this.conns[i]) continue;
-        const owner = core.chanSlotOwner(core.chanSlot(this.payload, this.slotCount, this.ringSize, i));
-        if (owner === 0n) continue;
-        const conn = (this.conns[i] = this.connection(i, owner));
-        this.active.push(conn);
-      }
-    }
-    const active = this.active;
-    for (let k = 0; k < active.length; k++) {
-      const conn = active[k]!;
-      if (core.chanSlotClosing(conn.slot)) {
-        this.freeSlot(conn.index, 'left');
-        k--;
-        work = true;
-        continue;
-      }
-      let n: number;
-      let wants: boolean;
-      try {
-        [n, wants] = conn.inbound.read(conn.sink!);
-        if (conn.queue.length > 0) conn.flush();
-      } catch (err) {
-        // One client's ring is its own business: a corrupt record (a buggy or hostile client
-        // wrote it) costs that client its slot, never the other clients their server.
-        if (!(err instanceof IpcError && err.code === 'CORRUPT')) throw err;
-        this.quarantine(conn);
-        k--;
-        work = true;
-        continue;
-      }
-      if (n > 0) work = true;
-      if (wants) conn.peerBell.ring();
-    }
-    return work;
-  }
-
-  /** @internal */
-  _reap(): void {
-    this.reap();
-  }
-
-  /** Server: frees the slots of clients that left or died. */
-  private reap(): void {
-    const core = this.core;
-    for (let i = 0; i < this.slotCount; i++) {
-      const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, i);
-      const owner = core.chanSlotOwner(slot);
-      if (owner === 0n) continue;
-      if (core.chanSlotClosing(slot)) this.freeSlot(i, 'left');
-      else if (!isProcessAlive(Number(owner & 0xffff_ffffn), Number(owner >> 32n))) this.freeSlot(i, 'died');
-    }
-  }
-
-  /**
-   * Server: stops serving a client that wrote an impossible record. Its slot stays taken (the
-   * client still lives and may still write into it) until reap() sees it leave or die.
-   */
-  private quarantine(conn: ChannelSlot): void {
-    const k = this.active.indexOf(conn);
-    if (k >= 0) this.active.splice(k, 1);
-    conn.dead = true;
-    this.peers.delete(conn);
-    const pid = Number(conn.owner & 0xffff_ffffn);
-    conn.failAll(() => new IpcError('CORRUPT', `Cannot finish the request on ${this.target(this.name)}: the client (pid ${pid}) wrote an impossible record into its ring and was disconnected`, { name: this.name }));
-  }
-
-  private freeSlot(index: number, why: 'left' | 'died'): void {
-    const conn = this.conns[index];
-    this.conns[index] = undefined;
-    if (conn) {
-      const k = this.active.indexOf(conn);
-      if (k >= 0) this.active.splice(k, 1);
-      conn.dead = true;
-      this.peers.delete(conn);
-      conn.failAll(() => new IpcError('PEER_GONE', `Cannot finish the request on ${this.target(this.name)}: the client (pid ${Number(conn.owner & 0xffff_ffffn)}) ${why}`, { name: this.name }));
-    }
-    this.core.chanSlotFree(this.core.chanSlot(this.payload, this.slotCount, this.ringSize, index), this.ringSize);
+    return this.table.poll();
   }
 
   /** Client: fails everything when the server is gone. Server: reaps clients, checks its segment. */
@@ -892,10 +610,10 @@ export class Channel {
       // Only this server closes its segment; any other state means another process closed or
       // overwrote it, and serving on would answer nobody.
       if (runtime().core.segState(this.seg!.segment.ptr) !== 1) {
-        this.breakWith(new IpcError('CORRUPT', `${this.target(this.name)} stopped: another process closed or overwrote its segment`, { name: this.name }));
+        this.breakWith(new IpcError('CORRUPT', `${this.target()} stopped: another process closed or overwrote its segment`, { name: this.name }));
         return;
       }
-      this.reap();
+      this.table.reap();
       return;
     }
     const info = this.seg!.info;
@@ -906,13 +624,13 @@ export class Channel {
     if (this.state !== 'open') return;
     this.state = 'broken';
     this.brokenBy = err;
-    openChannels.delete(this);
+    unregisterChannel(this.registered, undefined);
     this.stopper.abort();
-    for (const c of this.conns) c?.failAll(() => new IpcError('PEER_GONE', err.message, { name: this.name }));
+    for (const c of this.table.conns) c?.failAll(() => new IpcError('PEER_GONE', err.message, { name: this.name }));
     this.requestQueue?.end();
     this.notificationQueue?.end();
     // The mapping stays until close(): the slot is the dead server's business now.
-    this.onBroken?.(err);
+    this.internals.onBroken?.(err);
   }
 
   private wantsLoop(): boolean {
@@ -922,101 +640,4 @@ export class Channel {
     return conn.busy || this.requestCallback !== undefined || this.notificationCallback !== undefined || this.requestQueue !== undefined || this.notificationQueue !== undefined;
   }
 
-  private ensureRunning(): void {
-    if (this.running || !this.wantsLoop()) return;
-    this.running = true;
-    void this.run();
-  }
-
-  // The event-loop side: drain, then sleep on our doorbell on a native waiter thread (never on
-  // the event loop), in slices of livenessMs so a dead peer is noticed within a slice.
-  private async run(): Promise<void> {
-    let lastYield = performance.now();
-    // A client starts its loop because it just sent something: treat that as traffic.
-    if (this.role === 'client') noteActivity(lastYield);
-    let lastReap = lastYield;
-    try {
-      while (this.wantsLoop()) {
-        const seen = this.myBell.seq;
-        const worked = this.pollOnce();
-        if (!this.wantsLoop()) break;
-        let now = performance.now();
-        for (const c of this.conns) if (c && c.earliest <= now) c.expire(now, () => `Cannot finish the request on ${this.target(this.name)}`);
-        // A busy server never times out a slice: look for dead clients on a clock as well.
-        if (this.role === 'server' && now - lastReap > REAP_EVERY_MS) {
-          lastReap = now;
-          this.reap();
-        }
-        if (worked) noteActivity(now);
-        else {
-          let earliest = Infinity;
-          for (const c of this.conns) if (c && c.earliest < earliest) earliest = c.earliest;
-          now = performance.now();
-          const wait = Math.max(0, Math.min(this.opts.livenessMs, earliest - now));
-          // Right after traffic, wait briefly on this thread, synchronously (futex.ts,
-          // waitWordHot). That is no yield to the event loop, hence the one below.
-          if (this.myBell.waitHot(seen, wait) !== 'changed') {
-            const outcome = await this.myBell.waitAsync(seen, wait, this.stopper.signal, false);
-            lastYield = performance.now();
-            if (outcome === 'timed-out') this.checkPeer();
-            continue;
-          }
-        }
-        // While traffic lasts, let timers and I/O in at least once a millisecond, and handlers'
-        // promises after every batch of work.
-        if (now - lastYield > 1) {
-          await new Promise<void>((r) => setImmediate(r));
-          lastYield = performance.now();
-        } else if (worked) await Promise.resolve();
-      }
-    } catch (err) {
-      if (this.state === 'open') {
-        const e = err instanceof IpcError ? err : new IpcError('SYSTEM', `${this.target(this.name)} stopped: ${(err as Error).message}`, { cause: err, name: this.name });
-        this.breakWith(e);
-      }
-    } finally {
-      this.running = false;
-    }
-    // A request may have arrived between the last check and the end of the loop.
-    if (this.wantsLoop()) this.ensureRunning();
-  }
-}
-
-function noop(): void {}
-
-function abortError(target: string, signal: AbortSignal): IpcError {
-  return new IpcError('ABORTED', `Cannot finish the request on ${target}: it was aborted`, { cause: signal.reason });
-}
-
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-function sleepMs(ms: number): void {
-  Atomics.wait(sleeper, 0, 0, ms);
-}
-
-/**
- * Removes the name of a segment left by a server that died or closed and returns that segment's
- * generation (0 when the name was free), or undefined when a live server still holds the name or
- * another process has claimed the stale segment first (claimStaleName).
- */
-function takeStaleName(name: string): number | undefined {
-  let seg: SegmentMapping;
-  try {
-    seg = SegmentMapping.open(name);
-  } catch (err) {
-    if (err instanceof IpcError && err.code === 'NOT_FOUND') return 0;
-    // Size 0: a creator between shm_open and ftruncate, whoever it is. Not ours to remove.
-    if (err instanceof IpcError && err.code === 'NOT_READY') return undefined;
-    throw err;
-  }
-  try {
-    const core = runtime().core;
-    // Someone else's file (or a truncated one): never remove what membridge did not make.
-    if (seg.size < core.segHeaderSize() || core.segMagic(seg.ptr) !== 0x4753424d) return undefined;
-    const state = core.segState(seg.ptr);
-    const alive = isProcessAlive(core.segCreatorPid(seg.ptr), core.segCreatorStamp(seg.ptr));
-    if ((state === 1 || state === 0) && alive) return undefined;
-    return removeStaleName(name, seg) ? core.segGeneration(seg.ptr) : undefined;
-  } finally {
-    seg.unmap();
-  }
 }

@@ -169,7 +169,12 @@ export class ChannelSlot {
       if (!done) {
         this.out.requestSpace();
         // The consumer may have freed space between the write and the request: try once more.
-        if (!this.out.write(q.msg)) break;
+        // Whatever this second write publishes must be announced too: the consumer that freed the
+        // space saw no request yet, so it rang nobody and may be asleep by now.
+        const again = q.msg.offset;
+        const finished = this.out.write(q.msg);
+        if (q.msg.offset !== again || finished) wrote = true;
+        if (!finished) break;
       }
       this.queue.shift();
       q.cleanup?.();

@@ -107,7 +107,7 @@ export class HostFunctionDispatcher {
           return;
         }
         if (bytes.length > maxReturnSize) req.fail(new IpcError('TOO_LARGE', `Function "${name}" returned ${bytes.length} bytes, more than its limit of ${maxReturnSize}`, { name }));
-        else req._respondEncoded(bytes);
+        else req.respondEncoded(bytes);
       };
       let result: unknown;
       try {

@@ -27,24 +27,28 @@ export interface CreateFunctionOptions {
  */
 export function createFunction(name: string, fn: (...args: any[]) => unknown, options: CreateFunctionOptions = {}): Promise<boolean> {
   if (typeof fn !== 'function') return Promise.reject(new TypeError(`Cannot create function "${name}": "fn" must be a function`));
-  const channel = new Channel(name, 'server', { maxClients: options.maxCallers ?? 64, ringSize: options.ringSize ?? 16384 }, functionInternals);
+  let stop = (_removed: boolean): void => {};
+  const channel = new Channel(
+    name,
+    'server',
+    { maxClients: options.maxCallers ?? 64, ringSize: options.ringSize ?? 16384 },
+    { ...functionInternals, onStopRequested: () => stop(true), onBroken: () => stop(false) },
+  );
   try {
     channel.open();
   } catch (err) {
     return Promise.reject(err);
   }
   return new Promise<boolean>((resolve) => {
-    const stop = (removed: boolean): void => {
+    stop = (removed: boolean): void => {
       if (served.get(name)?.channel === channel) served.delete(name);
       channel.close();
       resolve(removed);
     };
     served.set(name, { channel, stop });
-    channel.onStopRequested = () => stop(true);
     channel.setRequestCallback((args) => {
       if (!Array.isArray(args)) throw new TypeError(`Function "${name}" expects its arguments as an array`);
       return fn(...args);
     });
-    channel.onBroken = () => stop(false);
   });
 }

@@ -1,7 +1,8 @@
 // Shared state of the shared-function API: the functions this process serves (so that a
 // removeFunction in the same process stops them directly instead of waiting on its own event
 // loop) and one cached client connection per function name.
-import { Channel, type ChannelOptions } from './Channel.ts';
+import { Channel } from './Channel.ts';
+import type { ChannelOptions } from './ChannelOptions.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 

@@ -1,18 +1,19 @@
 import { IpcError } from '../errors/IpcError.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
 import { served } from './functions.ts';
-import { removeStaleName } from '../segments/claimStaleName.ts';
+import { isInUse, removeStaleName, segmentStatus, SegmentState } from '../segments/staleSegment.ts';
 import { SegmentMapping } from '../segments/SegmentMapping.ts';
 import { isProcessAlive } from '../platform/processIdentity.ts';
+import { sleepMs } from '../platform/sleep.ts';
+import { CONTROL_STOP } from './ChannelSlotTable.ts';
 import { ringCore } from './Ring.ts';
 import { runtime } from '../platform/runtime.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
+import { objectSegmentName } from '../segments/segmentName.ts';
 
 /** What {@link removeFunction} did: 1 removed, 2 not found, 3 stopped but the segment could not be removed. */
 export type RemoveFunctionResult = 1 | 2 | 3;
 
-const STOP = 1;
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Stops the function served under `name` (its `createFunction` promise resolves true) and
@@ -34,28 +35,27 @@ export function removeFunction(name: string, timeoutMs = 2000): RemoveFunctionRe
     local.stop(true);
     return 1;
   }
+  const segmentName = objectSegmentName(name, 'shared function');
   let seg: SegmentMapping;
   try {
-    seg = SegmentMapping.open(name);
+    seg = SegmentMapping.open(segmentName);
   } catch (err) {
     if (err instanceof IpcError && err.code === 'NOT_FOUND') return 2;
     throw err;
   }
   const core = runtime().core;
   try {
-    if (seg.size < core.segHeaderSize() || core.segMagic(seg.ptr) !== 0x4753424d) {
+    const status = segmentStatus(seg);
+    if (status.header !== 'ours') {
       throw new IpcError('WRONG_KIND', `Cannot remove function "${name}": the segment was not made by membridge`, { name });
     }
-    const state = core.segState(seg.ptr);
-    const pid = core.segCreatorPid(seg.ptr);
-    const stamp = core.segCreatorStamp(seg.ptr);
-    const alive = isProcessAlive(pid, stamp);
-    if (state === 1 && core.segKind(seg.ptr) !== SegmentKind.FUNCTION) {
+    const { state, creatorPid: pid, creatorStamp: stamp } = status;
+    if (state === SegmentState.READY && core.segKind(seg.ptr) !== SegmentKind.FUNCTION) {
       throw new IpcError('WRONG_KIND', `Cannot remove function "${name}": the segment holds something else`, { name });
     }
     // Still being created by a live process: there is no function to remove yet.
-    if (state === 0 && alive) return 2;
-    if (state === 1 && alive) {
+    if (state === SegmentState.INITIALISING && isInUse(status)) return 2;
+    if (state === SegmentState.READY && isInUse(status)) {
       // The STOP bit and the server's doorbell are addressed through the header: validate it
       // against the file first, then use the offsets read once (another process may rewrite them).
       const rc = ringCore();
@@ -65,19 +65,19 @@ export function removeFunction(name: string, timeoutMs = 2000): RemoveFunctionRe
         throw new IpcError('CORRUPT', `Cannot remove function "${name}": its segment header contradicts itself or the file size (${seg.size} bytes); remove it with \`membridge rm\` after checking what it is`, { name });
       }
       const payload = seg.ptr + payloadOffset;
-      rc.chanSetControl(payload, STOP);
+      rc.chanSetControl(payload, CONTROL_STOP);
       new Doorbell(rc.chanServerBell(payload)).ring();
       // The owner closes the segment (and removes its name) from its event loop.
       const deadline = performance.now() + timeoutMs;
-      while (core.segState(seg.ptr) === 1 && isProcessAlive(pid, stamp) && performance.now() < deadline) Atomics.wait(sleeper, 0, 0, 2);
-      if (core.segState(seg.ptr) === 1 && isProcessAlive(pid, stamp)) return 3;
+      while (core.segState(seg.ptr) === SegmentState.READY && isProcessAlive(pid, stamp) && performance.now() < deadline) sleepMs(2);
+      if (core.segState(seg.ptr) === SegmentState.READY && isProcessAlive(pid, stamp)) return 3;
       // A live owner that stopped removed its name itself; removing it again could hit a successor.
-      if (core.segState(seg.ptr) === 2) return 1;
+      if (core.segState(seg.ptr) === SegmentState.CLOSED) return 1;
     }
     // Its owner died (or closed it without removing the name): remove the name, unless another
     // process claimed that first (a restarting owner, another removeFunction): it goes either way.
     try {
-      removeStaleName(name, seg);
+      removeStaleName(segmentName, seg);
       return 1;
     } catch {
       return 3;

@@ -1,14 +1,24 @@
-// The one module that loads the native addon (build/membridge.node).
+// The one module that loads the native addon.
+//
+// Where the binary comes from, first found first:
+//   1. MEMBRIDGE_ADDON=/path/to/membridge.node (tests, a custom build);
+//   2. build/membridge.node, compiled from native/membridge.cc by the install script
+//      (scripts/install.mjs) or by `npm run build:addon` in a checkout;
+//   3. prebuilds/<platform>-<arch>/membridge.napi.<libc>.node, shipped in the package (the
+//      prebuildify layout; scripts/prebuild.mjs makes it when the package is packed).
+// The binary is N-API, so one build serves every Node >= 20, Deno and Bun.
 //
 // ESM cannot import a .node file on any of the three hosts, so it is loaded with
 // createRequire(...)(path), which works on Node, Bun and Deno (Deno needs --allow-ffi and
-// --allow-read, or -A). MEMBRIDGE_NO_NATIVE=1 disables the native path, for testing the fallback
-// errors; MEMBRIDGE_ADDON names another binary.
-import { existsSync } from 'node:fs';
+// --allow-read, or -A). node-gyp-build is not used for the lookup: it reads five environment
+// variables when it is loaded, which throws NotCapable under Deno without --allow-env.
+// MEMBRIDGE_NO_NATIVE=1 disables the native path, for testing the fallback errors.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { readEnv } from './env.ts';
 import { IpcError } from '../errors/IpcError.ts';
 
 /** A dedicated thread serving one asynchronous futex wait at a time. */
@@ -55,52 +65,100 @@ const ABI_VERSION = 2;
 let loaded: NativeAddon | undefined;
 let failure: string | undefined;
 
-function candidates(): string[] {
-  const override = process.env.MEMBRIDGE_ADDON;
-  if (override) return [override];
-  const found: string[] = [];
-  // Walk up from this module: it may run from dist/, from a test bundle in build/, or from src/.
+/** The package root: the first folder up from this module with membridge's package.json. */
+function packageRoot(): string | undefined {
+  // This module may run from dist/, from a test bundle in build/, or from src/.
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    found.push(join(dir, 'build', 'membridge.node'));
+    try {
+      if ((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'membridge') return dir;
+    } catch {
+      // no package.json here, or not readable
+    }
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
-  return found;
+  return undefined;
+}
+
+/** musl or glibc: a prebuild is tagged with the C library it was linked against. */
+function libc(): 'musl' | 'glibc' {
+  return existsSync('/etc/alpine-release') || existsSync(`/lib/ld-musl-${process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch}.so.1`) ? 'musl' : 'glibc';
+}
+
+/** The prebuilt binaries for this platform, most specific first (prebuildify file names). */
+function prebuilds(root: string): string[] {
+  const dir = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.node') && f.split('.').includes('napi'));
+  } catch {
+    return [];
+  }
+  const mine = libc();
+  const tags = (f: string): string[] => f.split('.').slice(1, -1);
+  return files
+    .filter((f) => !tags(f).some((t) => (t === 'glibc' || t === 'musl') && t !== mine))
+    .sort((a, b) => Number(tags(b).includes(mine)) - Number(tags(a).includes(mine)))
+    .map((f) => join(dir, f));
+}
+
+/** Why no binary was found, and what to do: read from what the install script recorded. */
+function notFound(root: string | undefined): string {
+  const target = `${process.platform}-${process.arch}`;
+  const fix = 'install a C++ compiler (g++) and run "npm rebuild membridge"';
+  if (!root) return `membridge's package.json was not found above ${fileURLToPath(import.meta.url)}`;
+  let recorded = '';
+  try {
+    recorded = readFileSync(join(root, 'build', 'install-failure.txt'), 'utf8').trim();
+  } catch {
+    // the install script did not fail, or did not run
+  }
+  if (recorded) return `no prebuilt addon matches ${target} and ${recorded}; ${fix}`;
+  return `no prebuilt addon matches ${target} and none was compiled: the install script did not run ` +
+    `(--ignore-scripts, or npm's allowScripts: "npm install-scripts approve membridge"); ${fix}`;
 }
 
 function load(): NativeAddon | undefined {
   if (loaded || failure) return loaded;
-  if (process.env.MEMBRIDGE_NO_NATIVE === '1') {
+  if (readEnv('MEMBRIDGE_NO_NATIVE') === '1') {
     failure = 'MEMBRIDGE_NO_NATIVE=1 is set';
     return undefined;
   }
   if (process.platform !== 'linux') {
-    failure = `the native addon supports Linux only, not ${process.platform}`;
+    failure = `shared memory needs Linux (POSIX shared memory, futexes, /proc), not ${process.platform}; membridge/pybytes works everywhere`;
     return undefined;
   }
-  const path = candidates().find((p) => existsSync(p));
-  if (!path) {
-    failure = 'build/membridge.node was not found (run "npm run build:addon"; it needs a C++ compiler)';
+  const override = readEnv('MEMBRIDGE_ADDON');
+  const root = override ? undefined : packageRoot();
+  const paths = override ? [override] : root ? [join(root, 'build', 'membridge.node'), ...prebuilds(root)] : [];
+  const found = paths.filter((p) => existsSync(p));
+  if (found.length === 0) {
+    failure = override ? `MEMBRIDGE_ADDON=${override} does not exist` : notFound(root);
     return undefined;
   }
-  try {
-    const addon = createRequire(import.meta.url)(path) as NativeAddon;
-    if (addon.abiVersion !== ABI_VERSION) {
-      failure = `${path} has ABI version ${addon.abiVersion}, expected ${ABI_VERSION} (rebuild it)`;
-      return undefined;
+  const problems: string[] = [];
+  for (const path of found) {
+    try {
+      const addon = createRequire(import.meta.url)(path) as NativeAddon;
+      if (addon.abiVersion !== ABI_VERSION) {
+        problems.push(`${path} has ABI version ${addon.abiVersion}, expected ${ABI_VERSION}`);
+        continue;
+      }
+      if (typeof addon.fdAllocate !== 'function') {
+        problems.push(`${path} has no fdAllocate (built before space reservation)`);
+        continue;
+      }
+      loaded = addon;
+      return loaded;
+    } catch (err) {
+      const hint = typeof (globalThis as { Deno?: unknown }).Deno === 'object' ? ' (Deno needs --allow-ffi --allow-read)' : '';
+      problems.push(`loading ${path} failed${hint}: ${(err as Error).message}`);
     }
-    if (typeof addon.fdAllocate !== 'function') {
-      failure = `${path} has no fdAllocate (built before space reservation; rebuild it)`;
-      return undefined;
-    }
-    loaded = addon;
-  } catch (err) {
-    const hint = typeof (globalThis as { Deno?: unknown }).Deno === 'object' ? ' (Deno needs --allow-ffi --allow-read)' : '';
-    failure = `loading ${path} failed${hint}: ${(err as Error).message}`;
   }
-  return loaded;
+  failure = `${problems.join('; ')}; run "npm rebuild membridge" (it needs a C++ compiler, g++)`;
+  return undefined;
 }
 
 /** Whether the native addon is loaded (or loadable) in this process. */

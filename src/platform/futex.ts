@@ -4,7 +4,7 @@
 // rule 2), so every cross-process wait goes through the addon's futex. Synchronous waits block the
 // calling thread (for workers and scripts); asynchronous ones run on dedicated native threads, never
 // on the host's thread pool (rule 3). Timeouts, EINTR retries and cancellation are decided here.
-import process from 'node:process';
+import { readEnv } from './env.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { native, WaitResult, type NativeWaiter } from './addon.ts';
 import { runtime } from './runtime.ts';
@@ -148,7 +148,7 @@ export function wakeWord(ptr: number, count = 1): number {
 // An async wait within HOT_WINDOW_MS of the last activity (a wait that ended in a change, or
 // noteActivity()) first waits up to HOT_WAIT_MS on the calling thread. MEMBRIDGE_HOT_WAIT_US sets
 // that bound (0 disables it); it is the longest the event loop is held.
-const HOT_WAIT_MS = Math.max(0, Number(process.env.MEMBRIDGE_HOT_WAIT_US ?? 50) || 0) / 1000;
+const HOT_WAIT_MS = Math.max(0, Number(readEnv('MEMBRIDGE_HOT_WAIT_US') ?? 50) || 0) / 1000;
 const HOT_WINDOW_MS = 1;
 let lastActivity = -Infinity;
 
@@ -168,6 +168,36 @@ function takeWaiter(): NativeWaiter {
 function giveBack(w: NativeWaiter): void {
   if (idle.length < MAX_IDLE) idle.push(w);
   else w.close();
+}
+
+// Native waits in flight on waiter threads. A waiter thread touches shared memory after its wait
+// returns: it takes itself off the sleepers count (native/membridge.cc, DoWait). When the window
+// under that count was unmapped meanwhile and handed to another segment, that late decrement lands
+// in the other segment: a doorbell's count then reads one too low, its ringers skip FUTEX_WAKE
+// while its owner sleeps, and every hand-off waits out a liveness slice (issue #11: a 300 KB
+// message through 1 KB rings took 60 s instead of 0.3 s). So a window is not reused until every
+// wait that may touch it has come back (SegmentMapping.unmap asks settledWithin()).
+interface InFlight {
+  readonly waiter: NativeWaiter;
+  readonly lo: number;
+  readonly hi: number;
+  readonly settled: Promise<void>;
+}
+const inFlight = new Set<InFlight>();
+
+/**
+ * Undefined when no native wait in flight touches bytes [start, end) of the WebAssembly memory;
+ * else cancels those waits and returns a promise that settles once all of them came back (their
+ * threads no longer touch that memory).
+ */
+export function settledWithin(start: number, end: number): Promise<void> | undefined {
+  let pending: Promise<void>[] | undefined;
+  for (const w of inFlight) {
+    if (w.hi <= start || w.lo >= end) continue;
+    w.waiter.cancel();
+    (pending ??= []).push(w.settled);
+  }
+  return pending && Promise.all(pending).then(() => undefined);
 }
 
 function abortError(signal: AbortSignal): IpcError {
@@ -221,7 +251,15 @@ export async function waitWordAsync(ptr: number, expected: number, timeoutMs: nu
   try {
     for (;;) {
       const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
-      const r = await waiter.wait(rt.u8, ptr, expected | 0, left, sleepersPtr);
+      const pending = waiter.wait(rt.u8, ptr, expected | 0, left, sleepersPtr);
+      const entry: InFlight = { waiter, lo: sleepersPtr >= 0 ? Math.min(ptr, sleepersPtr) : ptr, hi: Math.max(ptr, sleepersPtr) + 4, settled: pending.then(noop, noop) };
+      inFlight.add(entry);
+      let r: number;
+      try {
+        r = await pending;
+      } finally {
+        inFlight.delete(entry);
+      }
       // A cancelled wait is either our abort or a spurious wake-up to re-check.
       if (r === WaitResult.CANCELLED && signal?.aborted) throw abortError(signal);
       const outcome = outcomeOf(r, deadline);
@@ -233,6 +271,8 @@ export async function waitWordAsync(ptr: number, expected: number, timeoutMs: nu
     giveBack(waiter);
   }
 }
+
+function noop(): void {}
 
 /** Stops all idle waiter threads (they are recreated on demand). */
 export function closeIdleWaiters(): void {

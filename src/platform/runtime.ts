@@ -42,6 +42,7 @@ export interface CoreExports {
   segClose(ptr: number): void;
   segState(ptr: number): number;
   segMagic(ptr: number): number;
+  segMagicValue(): number;
   segVersion(ptr: number): number;
   segKind(ptr: number): number;
   segCapacity(ptr: number): bigint;

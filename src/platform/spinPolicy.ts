@@ -15,7 +15,7 @@
 // had both narrowed during a slow start sleeping on each other for seconds: a probe only pays when
 // the peer answers fast, which it does only once its own probe has succeeded.
 import { availableParallelism, cpus } from 'node:os';
-import process from 'node:process';
+import { readEnv } from './env.ts';
 
 const MIN_NS = 500;
 const START_NS = 4_000;
@@ -46,7 +46,7 @@ export class SpinPolicy {
    *   affinity mask, so a process pinned to one CPU (taskset) would never spin although its peer
    *   may run on another CPU. The adaptive budget already backs off when the peer shares our CPU.
    */
-  constructor(env = process.env.MEMBRIDGE_SPIN_NS, cpus = machineCpus()) {
+  constructor(env = readEnv('MEMBRIDGE_SPIN_NS'), cpus = machineCpus()) {
     if (env !== undefined && env !== '' && Number.isFinite(Number(env))) {
       this.budget = Math.max(0, Number(env));
       this.fixed = true;

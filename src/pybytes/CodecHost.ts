@@ -14,9 +14,19 @@ export interface CodecExports {
   pbHeapBase(): number;
 }
 
+/**
+ * The part of a WebAssembly.Memory the glue uses. Spelled out rather than `WebAssembly.Memory`
+ * because this file reaches the published declarations, and a consumer compiling with
+ * `lib: ["ES2022"]` (no DOM) and `@types/node` has no `WebAssembly` namespace.
+ */
+export interface CodecMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(delta: number): number;
+}
+
 export interface CodecHost {
   readonly exports: CodecExports;
-  readonly memory: WebAssembly.Memory;
+  readonly memory: CodecMemory;
   /** True when the memory is a SharedArrayBuffer (TextDecoder cannot read those directly). */
   readonly shared: boolean;
   /**

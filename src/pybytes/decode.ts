@@ -30,6 +30,19 @@ let source: Uint8Array | undefined; // see parseAndRead
 // `vsp` while the dicts nested in it use those above.
 const pairs: unknown[] = [];
 let vsp = 0;
+// Containers open in the recursive reader (read -> container -> read ...). Past `recursionDepth`
+// levels readDeep takes over with an explicit stack: measured on Node 20 (default stack) the
+// recursive reader overflows from depth ~1,540 and Deno's from ~1,580, well inside maxDepth's
+// documented range. 200 levels leave ample room for a caller that is itself deep in its stack.
+let level = 0;
+let recursionDepth = 200;
+
+/** Internal, for tests: the depth at which decoding switches to the explicit stack. Returns the old one. */
+export function setDecodeRecursionDepth(depth: number): number {
+  const old = recursionDepth;
+  recursionDepth = depth;
+  return old;
+}
 
 /** Bytes `decode` accepts. */
 export type DecodeInput = Uint8Array | ArrayBuffer | ArrayBufferView;
@@ -106,6 +119,7 @@ function parseAndRead(host: CodecHost, ptr: number, length: number, skip: number
     sharedMemory = host.shared;
     source = src;
     vsp = 0;
+    level = 0;
     let ok = false;
     try {
       const value = read();
@@ -270,15 +284,22 @@ function badValue(offset: number, tag: number, detail: string): never {
 
 function read(): unknown {
   const head = tok[ti]!;
+  const kind = head & 0xff;
+  if (kind >= T.K_LIST) {
+    // Containers: recursion (one JS call chain per level) up to recursionDepth, then the explicit
+    // stack of readDeep, so that every depth up to maxDepth (10,000) decodes on every engine.
+    if (level >= recursionDepth) return readDeep();
+    level++;
+    const v = container(head, kind);
+    level--;
+    return v;
+  }
   const a = tok[ti + 1]!;
   const b = tok[ti + 2]!;
   ti += 3;
-  const kind = head & 0xff;
   switch (kind) {
     case T.K_INT32: return a;
     case T.K_STR: return text(base + a, b >>> 0, (head & T.F_ASCII) !== 0);
-    case T.K_DICT: case T.K_ORDEREDDICT: case T.K_COUNTER: return mapping(kind, head, b >>> 0);
-    case T.K_LIST: return list(b >>> 0);
     case T.K_FLOAT: {
       const v = dv.getFloat64(base + a, true);
       if (lossless) {
@@ -322,41 +343,6 @@ function read(): unknown {
       }
       return from.slice(p, p + n);
     }
-    case T.K_TUPLE: case T.K_DEQUE: {
-      const n = b >>> 0;
-      const out: unknown[] = lossless ? (kind === T.K_TUPLE ? new Tuple(n) : new Deque(n)) : new Array(n);
-      for (let i = 0; i < n; i++) out[i] = read();
-      return out;
-    }
-    case T.K_SET: case T.K_FROZENSET: {
-      const n = b >>> 0;
-      const out = lossless && kind === T.K_FROZENSET ? new FrozenSet() : new Set();
-      for (let i = 0; i < n; i++) out.add(read());
-      return out;
-    }
-    case T.K_CHAINMAP: {
-      const n = b >>> 0;
-      const maps: unknown[] = new Array(n);
-      for (let i = 0; i < n; i++) maps[i] = read();
-      return new ChainMap(maps);
-    }
-    case T.K_NAMEDTUPLE: {
-      const n = b >>> 0;
-      const name = read() as string;
-      const fields: Array<[string, unknown]> = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const key = read() as string;
-        fields[i] = [key, read()];
-      }
-      return new NamedTuple(name, fields);
-    }
-    case T.K_RANGE: {
-      const start = read() as number | bigint;
-      const stop = read() as number | bigint;
-      const step = read() as number | bigint;
-      if (step === 0) badValue(a, head >>> 16, 'range() step must not be zero');
-      return new Range(start, stop, step);
-    }
     case T.K_DATETIME: case T.K_DATE: case T.K_TIME: {
       if (!lossless && kind !== T.K_TIME) {
         const t = isoInstant(base + a, b, kind === T.K_DATE);
@@ -398,6 +384,153 @@ function read(): unknown {
     case T.K_PATH: return new Path(text(base + a, b >>> 0, (head & T.F_ASCII) !== 0));
     case T.K_PUREPATH: return new PurePath(text(base + a, b >>> 0, (head & T.F_ASCII) !== 0));
     default: throw new Error(`membridge codec produced unknown token kind ${kind}`);
+  }
+}
+
+/** The container whose token is at `ti`, its items read recursively (read() keeps count of levels). */
+function container(head: number, kind: number): unknown {
+  const a = tok[ti + 1]!;
+  const b = tok[ti + 2]!;
+  ti += 3;
+  switch (kind) {
+    case T.K_DICT: case T.K_ORDEREDDICT: case T.K_COUNTER: return mapping(kind, head, b >>> 0);
+    case T.K_LIST: return list(b >>> 0);
+    case T.K_TUPLE: case T.K_DEQUE: {
+      const n = b >>> 0;
+      const out: unknown[] = lossless ? (kind === T.K_TUPLE ? new Tuple(n) : new Deque(n)) : new Array(n);
+      for (let i = 0; i < n; i++) out[i] = read();
+      return out;
+    }
+    case T.K_SET: case T.K_FROZENSET: {
+      const n = b >>> 0;
+      const out = lossless && kind === T.K_FROZENSET ? new FrozenSet() : new Set();
+      for (let i = 0; i < n; i++) out.add(read());
+      return out;
+    }
+    case T.K_CHAINMAP: {
+      const n = b >>> 0;
+      const maps: unknown[] = new Array(n);
+      for (let i = 0; i < n; i++) maps[i] = read();
+      return new ChainMap(maps);
+    }
+    case T.K_NAMEDTUPLE: {
+      const n = b >>> 0;
+      const name = read() as string;
+      const fields: Array<[string, unknown]> = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const key = read() as string;
+        fields[i] = [key, read()];
+      }
+      return new NamedTuple(name, fields);
+    }
+    case T.K_RANGE: {
+      const start = read() as number | bigint;
+      const stop = read() as number | bigint;
+      const step = read() as number | bigint;
+      if (step === 0) badValue(a, head >>> 16, 'range() step must not be zero');
+      return new Range(start, stop, step);
+    }
+    default: throw new Error(`membridge codec produced unknown token kind ${kind}`);
+  }
+}
+
+// One open container of readDeep. `out` collects the items; `key` holds a mapping's pending key.
+interface DeepFrame {
+  kind: number;
+  head: number;
+  a: number;
+  total: number; // items to read (2 per pair, 1 + 2 per field for a namedtuple, 3 for a range)
+  i: number;
+  out: any;
+  key: unknown;
+  plain: boolean; // a str-keyed dict built as a plain object
+}
+
+/**
+ * The container at `ti` with everything inside it, built with an explicit stack instead of
+ * recursion (read() calls it past recursionDepth). Builds exactly what container() builds, except
+ * that str keys of plain objects do not go through the key and shape caches (deep data is rare).
+ */
+function readDeep(): unknown {
+  const stack: DeepFrame[] = [];
+  let value: unknown;
+  for (;;) {
+    const head = tok[ti]!;
+    const kind = head & 0xff;
+    if (kind < T.K_LIST) value = read(); // a scalar: no recursion
+    else {
+      const a = tok[ti + 1]!;
+      const n = tok[ti + 2]! >>> 0;
+      ti += 3;
+      const f = openDeep(kind, head, a, n);
+      if (f.total > 0) {
+        stack.push(f);
+        continue;
+      }
+      value = closeDeep(f);
+    }
+    // hand the value to the innermost open container, closing those it completes
+    for (;;) {
+      const f = stack[stack.length - 1];
+      if (f === undefined) return value;
+      addDeep(f, value);
+      if (++f.i < f.total) break;
+      stack.pop();
+      value = closeDeep(f);
+    }
+  }
+}
+
+function openDeep(kind: number, head: number, a: number, n: number): DeepFrame {
+  let out: unknown;
+  let total = n;
+  let plain = false;
+  switch (kind) {
+    case T.K_LIST: out = new Array(n); break;
+    case T.K_TUPLE: case T.K_DEQUE: out = lossless ? (kind === T.K_TUPLE ? new Tuple(n) : new Deque(n)) : new Array(n); break;
+    case T.K_SET: case T.K_FROZENSET: out = lossless && kind === T.K_FROZENSET ? new FrozenSet() : new Set(); break;
+    case T.K_CHAINMAP: out = new Array(n); break;
+    case T.K_NAMEDTUPLE: out = new Array(n); total = 1 + 2 * n; break;
+    case T.K_RANGE: out = new Array(3); total = 3; break;
+    case T.K_DICT: case T.K_ORDEREDDICT: case T.K_COUNTER:
+      total = 2 * n;
+      plain = !lossless && (head & T.F_STR_KEYS) !== 0;
+      out = plain ? {} : !lossless || kind === T.K_DICT ? new Map() : kind === T.K_COUNTER ? new Counter() : new OrderedDict();
+      break;
+    default: throw new Error(`membridge codec produced unknown token kind ${kind}`);
+  }
+  return { kind, head, a, total, i: 0, out, key: undefined, plain };
+}
+
+function addDeep(f: DeepFrame, v: unknown): void {
+  const i = f.i;
+  switch (f.kind) {
+    case T.K_SET: case T.K_FROZENSET: f.out.add(v); return;
+    case T.K_DICT: case T.K_ORDEREDDICT: case T.K_COUNTER:
+      if ((i & 1) === 0) f.key = v;
+      else if (!f.plain) (f.out as Map<unknown, unknown>).set(f.key, v);
+      else if (f.key === '__proto__') Object.defineProperty(f.out, '__proto__', { value: v, enumerable: true, writable: true, configurable: true });
+      else f.out[f.key as string] = v;
+      return;
+    case T.K_NAMEDTUPLE:
+      if (i === 0) f.key = v; // the type name, until closeDeep
+      else if ((i & 1) === 1) f.out[(i - 1) >>> 1] = [v, undefined];
+      else f.out[(i - 2) >>> 1][1] = v;
+      return;
+    default: f.out[i] = v;
+  }
+}
+
+function closeDeep(f: DeepFrame): unknown {
+  switch (f.kind) {
+    case T.K_CHAINMAP: return new ChainMap(f.out);
+    case T.K_NAMEDTUPLE: return new NamedTuple(f.key as string, f.out);
+    case T.K_RANGE: {
+      const [start, stop, step] = f.out as Array<number | bigint>;
+      if (step === 0) badValue(f.a, f.head >>> 16, 'range() step must not be zero');
+      return new Range(start!, stop!, step!);
+    }
+    default: return f.out;
   }
 }
 

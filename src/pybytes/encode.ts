@@ -78,8 +78,8 @@ function grow(n: number): void {
   while (size < pos + n) size *= 2;
   const next = new Uint8Array(size);
   next.set(buf.subarray(0, pos));
-  buf = own = next;
-  dv = ownView = new DataView(next.buffer);
+  buf = next;
+  dv = new DataView(next.buffer);
   end = size;
 }
 
@@ -305,6 +305,7 @@ function writeValue(v: unknown, depth: number): void {
       return;
     case 'object':
       if (v === null) break;
+      if (depth >= recursionDepth) return writeDeep(v, depth, false);
       return writeObject(v, depth);
     case 'bigint': return writeBigInt(v);
     case 'undefined': break;
@@ -322,6 +323,7 @@ function unhashable(v: object): never {
 // frozenset (the only meaning Python allows), and mutable mappings are rejected.
 function writeKey(v: unknown, depth: number): void {
   if (typeof v !== 'object' || v === null) return writeValue(v, depth);
+  if (depth >= recursionDepth) return writeDeep(v, depth, true);
   if (Array.isArray(v)) {
     if (v instanceof Deque) unhashable(v);
     if (depth >= maxDepth) tooDeep();
@@ -506,11 +508,13 @@ function writeObject(v: object, depth: number): void {
     return;
   }
   if (v instanceof NamedTuple) {
+    // a level like any container (the parser counts it too), so a namedtuple cycle ends in tooDeep
+    if (depth >= maxDepth) tooDeep();
     header(NAMEDTUPLE, v.fields.length);
     writeText(STR, v.name);
     for (const [name, value] of v.fields) {
       writeText(STR, name);
-      writeValue(value, depth);
+      writeValue(value, depth + 1);
     }
     return;
   }
@@ -527,6 +531,117 @@ function writeObject(v: object, depth: number): void {
   throw new TypeError(`Cannot encode ${describe(v)}: pybytes has no form for it`);
 }
 
+// Levels the recursive writer handles (writeValue -> writeObject -> writeArray -> writeValue ...);
+// deeper containers are written by writeDeep with an explicit stack. Node 20 with its default
+// stack overflowed from depth ~1,540 and Deno from ~1,580, inside maxDepth's range (up to 10,000).
+let recursionDepth = 200;
+
+/** Internal, for tests: the depth at which encoding switches to the explicit stack. Returns the old one. */
+export function setEncodeRecursionDepth(depth: number): number {
+  const old = recursionDepth;
+  recursionDepth = depth;
+  return old;
+}
+
+// An open container of writeDeep: its header is written; `items` are written next, at `depth`,
+// as dict keys / set items (hashable forms) when `keys` says so (0 none, 1 all, 2 even indexes).
+interface DeepFrame { readonly items: unknown[]; i: number; readonly depth: number; readonly keys: 0 | 1 | 2 }
+
+/**
+ * Writes `v` (at `depth`; as a key or set item when `asKey`) like writeValue / writeKey, but keeps
+ * open containers on an explicit stack instead of the JS call stack. Same bytes, same errors.
+ */
+function writeDeep(v: object, depth: number, asKey: boolean): void {
+  const stack: DeepFrame[] = [];
+  let x: unknown = v;
+  let d = depth;
+  let key = asKey;
+  for (;;) {
+    const f = typeof x === 'object' && x !== null ? openDeep(x, d, key) : undefined;
+    if (f !== undefined) stack.push(f);
+    else if (typeof x !== 'object' || x === null) writeValue(x, d); // a scalar never recurses
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return;
+      if (top.i < top.items.length) {
+        const i = top.i++;
+        x = top.items[i];
+        d = top.depth;
+        key = top.keys === 1 || (top.keys === 2 && (i & 1) === 0);
+        break;
+      }
+      stack.pop();
+    }
+  }
+}
+
+/** Writes the header of container `v` and returns its frame, or writes a leaf object and returns undefined. */
+function openDeep(v: object, depth: number, asKey: boolean): DeepFrame | undefined {
+  if (asKey) {
+    // writeKey's rules
+    if (Array.isArray(v)) {
+      if (v instanceof Deque) unhashable(v);
+      if (depth >= maxDepth) tooDeep();
+      header(TUPLE, v.length);
+      return { items: v, i: 0, depth: depth + 1, keys: 1 };
+    }
+    if (v instanceof Set) {
+      if (depth >= maxDepth) tooDeep();
+      header(FROZENSET, v.size);
+      return { items: Array.from(v), i: 0, depth: depth + 1, keys: 1 };
+    }
+    if (v instanceof Map || v instanceof ChainMap || v instanceof ByteArray) unhashable(v);
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) unhashable(v);
+  }
+  // writeObject's containers, in its order of checks
+  const proto = Object.getPrototypeOf(v);
+  if (Array.isArray(v)) {
+    if (depth >= maxDepth) tooDeep();
+    header(proto === Array.prototype ? LIST : v instanceof Tuple ? TUPLE : v instanceof Deque ? DEQUE : LIST, v.length);
+    return { items: v, i: 0, depth: depth + 1, keys: 0 };
+  }
+  if (proto === Object.prototype || proto === null) {
+    if (depth >= maxDepth) tooDeep();
+    const o = v as Record<string, unknown>;
+    const names = Object.keys(o); // own enumerable string keys, in for-in order (writePlain)
+    header(DICT, names.length);
+    const items: unknown[] = new Array(2 * names.length);
+    for (let i = 0; i < names.length; i++) {
+      items[2 * i] = names[i];
+      items[2 * i + 1] = o[names[i]!];
+    }
+    return { items, i: 0, depth: depth + 1, keys: 0 };
+  }
+  if (v instanceof Map) {
+    if (depth >= maxDepth) tooDeep();
+    header(proto === Map.prototype ? DICT : v instanceof Counter ? COUNTER : v instanceof OrderedDict ? ORDEREDDICT : DICT, v.size);
+    const items: unknown[] = [];
+    for (const [k, value] of v) items.push(k, value);
+    return { items, i: 0, depth: depth + 1, keys: 2 };
+  }
+  if (v instanceof Set) {
+    if (depth >= maxDepth) tooDeep();
+    header(proto === Set.prototype ? SET : v instanceof FrozenSet ? FROZENSET : SET, v.size);
+    return { items: Array.from(v), i: 0, depth: depth + 1, keys: 1 };
+  }
+  if (v instanceof NamedTuple) {
+    if (depth >= maxDepth) tooDeep();
+    header(NAMEDTUPLE, v.fields.length);
+    writeText(STR, v.name);
+    const items: unknown[] = [];
+    for (const [name, value] of v.fields) items.push(name, value);
+    return { items, i: 0, depth: depth + 1, keys: 0 };
+  }
+  if (v instanceof ChainMap) {
+    if (depth >= maxDepth) tooDeep();
+    header(CHAINMAP, v.maps.length);
+    return { items: [...v.maps], i: 0, depth: depth + 1, keys: 0 };
+  }
+  writeObject(v, depth); // not a container: bytes, dates, numbers, … (these never recurse)
+  return undefined;
+}
+
 function describe(v: object): string {
   const name = (v as { constructor?: { name?: string } }).constructor?.name;
   return name ? `a ${name}` : 'this object';
@@ -539,10 +654,12 @@ function depthOption(options?: EncodeOptions): number {
 }
 
 let ownView = dv;
+let ownTarget = true; // the writer's buffer is `own` (else a caller's array)
 
-// Points the writer at `target`; returns the previous state when this is a nested call.
-function begin(target: Uint8Array | undefined, start: number, limit: number, options: EncodeOptions | undefined): unknown[] | undefined {
-  const saved = busy ? [buf, dv, pos, end, growable, maxDepth, own, ownView] : undefined;
+// Points the writer at `target` (undefined: the module's own buffer; else a caller's array, which
+// grows into a new array only when `canGrow`); returns the previous state when this is a nested call.
+function begin(target: Uint8Array | undefined, view: DataView | undefined, start: number, limit: number, options: EncodeOptions | undefined, canGrow = false): unknown[] | undefined {
+  const saved = busy ? [buf, dv, pos, end, growable, maxDepth, own, ownView, ownTarget] : undefined;
   if (saved) {
     own = new Uint8Array(256);
     ownView = new DataView(own.buffer);
@@ -553,11 +670,13 @@ function begin(target: Uint8Array | undefined, start: number, limit: number, opt
     dv = ownView;
     end = own.byteLength;
     growable = true;
+    ownTarget = true;
   } else {
     buf = target;
-    dv = new DataView(target.buffer, target.byteOffset, target.byteLength);
+    dv = view ?? new DataView(target.buffer, target.byteOffset, target.byteLength);
     end = limit;
-    growable = false;
+    growable = canGrow;
+    ownTarget = false;
   }
   pos = start;
   maxDepth = options?.maxDepth === undefined ? ENCODE_DEFAULTS.maxDepth : depthOption(options);
@@ -565,12 +684,12 @@ function begin(target: Uint8Array | undefined, start: number, limit: number, opt
 }
 
 function finish(saved: unknown[] | undefined): void {
-  if (growable) {
+  if (ownTarget) {
     own = buf;
     ownView = dv;
   }
   if (saved) {
-    [buf, dv, pos, end, growable, maxDepth, own, ownView] = saved as [Uint8Array, DataView, number, number, boolean, number, Uint8Array, DataView];
+    [buf, dv, pos, end, growable, maxDepth, own, ownView, ownTarget] = saved as [Uint8Array, DataView, number, number, boolean, number, Uint8Array, DataView, boolean];
   }
   busy = saved !== undefined;
 }
@@ -593,7 +712,7 @@ function finish(saved: unknown[] | undefined): void {
  * ```
  */
 export function encode(value: unknown, options?: EncodeOptions): Uint8Array {
-  const saved = begin(undefined, 0, 0, options);
+  const saved = begin(undefined, undefined, 0, 0, options);
   try {
     buf[pos++] = 0xfd;
     writeValue(value, 0);
@@ -609,8 +728,8 @@ export function encode(value: unknown, options?: EncodeOptions): Uint8Array {
  * ArrayBuffer of more than 64 bytes costs 1.5-4 us to allocate on Node 20 and Deno (V8 keeps only
  * smaller ones on its heap), more than encoding a small value.
  */
-export function encodeTransient(value: unknown): Uint8Array {
-  const saved = begin(undefined, 0, 0, undefined);
+export function encodeTransient(value: unknown, options?: EncodeOptions): Uint8Array {
+  const saved = begin(undefined, undefined, 0, 0, options);
   try {
     buf[pos++] = 0xfd;
     writeValue(value, 0);
@@ -630,7 +749,7 @@ export function encodeRange(host: CodecHost, value: unknown, ptr: number, capaci
   if (!Number.isInteger(ptr) || !Number.isInteger(capacity) || ptr < 0 || capacity < 0 || ptr + capacity > memory.byteLength) {
     throw new RangeError(`Cannot encode into [${ptr}, ${ptr + capacity}): outside the ${memory.byteLength}-byte memory`);
   }
-  const saved = begin(memory, ptr, ptr + capacity, options);
+  const saved = begin(memory, undefined, ptr, ptr + capacity, options);
   try {
     if (capacity < 1) throw FULL;
     buf[pos++] = 0xfd;
@@ -642,4 +761,74 @@ export function encodeRange(host: CodecHost, value: unknown, ptr: number, capaci
     finish(saved);
   }
   return -encode(value, options).byteLength;
+}
+
+/**
+ * Encodes `value` into `target` (from its first byte) and returns the message length: no new
+ * ArrayBuffer per message. `target` may be any Uint8Array, e.g. over a SharedArrayBuffer.
+ *
+ * @throws {RangeError} `target` is too small; the error's `needed` property holds the length the
+ *   message needs (the bytes of `target` are unspecified then)
+ * @throws {TypeError} a value has no pybytes form (as {@link encode})
+ * @example
+ * ```ts
+ * import { decode, encodeInto } from 'membridge/pybytes';
+ * const buffer = new Uint8Array(4096);
+ * const n = encodeInto({ id: 1 }, buffer);
+ * decode(buffer.subarray(0, n)); // { id: 1 }
+ * ```
+ */
+export function encodeInto(value: unknown, target: Uint8Array, options?: EncodeOptions): number {
+  if (!(target instanceof Uint8Array)) throw new TypeError('Cannot encode into this target: expected a Uint8Array');
+  const n = encodeBuffer(value, target, undefined, false, options);
+  if (n >= 0) return n;
+  // The writers reserve room per item conservatively (a header's 9 bytes, 3 per UTF-16 unit), so a
+  // message that fits exactly can still run out above: encode it aside and copy it when it fits.
+  const whole = encodeTransient(value, options);
+  const needed = whole.byteLength;
+  if (needed <= target.byteLength) {
+    target.set(whole);
+    return needed;
+  }
+  throw Object.assign(new RangeError(`Cannot encode into a ${target.byteLength}-byte array: the message needs ${needed} bytes`), { needed });
+}
+
+/**
+ * Internal (encodeInto, Encoder): encodes into `target` from offset 0 and returns the length, or -1
+ * when `target` is full and `canGrow` is false. With `canGrow`, a full target is replaced by a
+ * larger array, which lastBuffer() / lastView() then return.
+ */
+export function encodeBuffer(value: unknown, target: Uint8Array, view: DataView | undefined, canGrow: boolean, options: EncodeOptions | undefined): number {
+  const saved = begin(target, view, 0, target.byteLength, options, canGrow);
+  try {
+    if (end < 1) {
+      if (!growable) throw FULL;
+      grow(1);
+    }
+    buf[pos++] = 0xfd;
+    writeValue(value, 0);
+    if (canGrow) {
+      last = buf;
+      lastDv = dv;
+    }
+    return pos;
+  } catch (err) {
+    if (err !== FULL) throw err;
+    return -1;
+  } finally {
+    finish(saved);
+  }
+}
+
+let last: Uint8Array = buf;
+let lastDv: DataView = dv;
+
+/** The array the last successful encodeBuffer wrote (its target, or the larger one it grew into). */
+export function lastBuffer(): Uint8Array {
+  return last;
+}
+
+/** A DataView over lastBuffer(). */
+export function lastView(): DataView {
+  return lastDv;
 }

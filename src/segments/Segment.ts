@@ -5,7 +5,9 @@
 import type { AllowedUsers } from './segmentOwner.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { SegmentMapping, unlinkSegment, type CreateOptions } from './SegmentMapping.ts';
-import { isProcessAlive, selfIdentity } from '../platform/processIdentity.ts';
+import { selfIdentity } from '../platform/processIdentity.ts';
+import { Backoff } from '../platform/sleep.ts';
+import { creatorDied } from './staleSegment.ts';
 import { runtime } from '../platform/runtime.ts';
 import { kindName } from './SegmentKind.ts';
 
@@ -49,10 +51,6 @@ export interface OpenSegmentOptions {
 const VALIDATION = ['OK', 'TOO_SMALL', 'NOT_OURS', 'NOT_READY', 'CLOSED', 'VERSION', 'KIND', 'CORRUPT'] as const;
 
 // A sleep that works on every host's main thread without an event loop turn.
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-function sleepMs(ms: number): void {
-  Atomics.wait(sleeper, 0, 0, ms);
-}
 
 export class Segment {
   private constructor(
@@ -115,7 +113,7 @@ export class Segment {
    */
   static open(name: string, options: OpenSegmentOptions): Segment {
     const deadline = performance.now() + (options.timeoutMs ?? 1000);
-    let pause = 0.05;
+    const pause = new Backoff(0.05, 20);
     for (;;) {
       let seg: SegmentMapping;
       try {
@@ -123,8 +121,7 @@ export class Segment {
       } catch (err) {
         // A zero-sized file is a creator between shm_open and ftruncate.
         if (!(err instanceof IpcError && err.code === 'NOT_READY') || performance.now() >= deadline) throw err;
-        sleepMs(pause);
-        pause = Math.min(pause * 2, 20);
+        pause.sleep();
         continue;
       }
       const result = VALIDATION[runtime().core.segValidate(seg.ptr, BigInt(seg.size), options.kind, options.version)] ?? 'CORRUPT';
@@ -144,8 +141,7 @@ export class Segment {
       if (performance.now() >= deadline || creatorDied(name)) {
         throw new IpcError('NOT_READY', `Cannot open segment "${name}": it is still initialising after ${options.timeoutMs ?? 1000} ms${creatorDied(name) ? ' and its creator is dead' : ''}`, { name });
       }
-      sleepMs(pause);
-      pause = Math.min(pause * 2, 20);
+      pause.sleep();
     }
   }
 
@@ -185,21 +181,6 @@ function geometryFits(info: SegmentInfo, fileSize: number): boolean {
     info.payloadOffset % 64 === 0 &&
     info.payloadOffset + info.payloadSize <= info.capacity
   );
-}
-
-function creatorDied(name: string): boolean {
-  try {
-    const seg = SegmentMapping.open(name);
-    try {
-      const core = runtime().core;
-      const pid = core.segCreatorPid(seg.ptr);
-      return pid !== 0 && !isProcessAlive(pid, core.segCreatorStamp(seg.ptr));
-    } finally {
-      seg.unmap();
-    }
-  } catch {
-    return false;
-  }
 }
 
 function explain(result: (typeof VALIDATION)[number], name: string, seg: SegmentMapping, want: OpenSegmentOptions): IpcError | undefined {

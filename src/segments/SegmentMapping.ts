@@ -7,6 +7,7 @@ import { statfsSync } from 'node:fs';
 import { IpcError } from '../errors/IpcError.ts';
 import { native } from '../platform/addon.ts';
 import { check, Errno } from '../platform/errno.ts';
+import { settledWithin } from '../platform/futex.ts';
 import { runtime, type Runtime } from '../platform/runtime.ts';
 import { checkSegmentName } from './segmentName.ts';
 import { checkOwner, type AllowedUsers } from './segmentOwner.ts';
@@ -137,11 +138,19 @@ export class SegmentMapping {
   unmap(): void {
     this.ensureMapped('unmap');
     this.mapped = false;
-    const r = native().restore(this.rt.u8, this.ptr, this.mappedLength);
+    // A waiter thread may still be about to touch the window (futex.ts, settledWithin). Cancel it
+    // while the window still maps the segment (its wake-up must reach the shared word), and hand
+    // the window out again only after it came back, so that its late write lands in our private
+    // pages instead of in whatever segment is mapped here next.
+    const rt = this.rt;
+    const ptr = this.ptr;
+    const settled = settledWithin(ptr, ptr + this.mappedLength);
+    const r = native().restore(rt.u8, ptr, this.mappedLength);
     // A failed restore leaves the shared pages in place: keep the region out of circulation rather
     // than hand shared memory out as private scratch.
     check(r, 'unmap segment', this.name);
-    this.rt.regions.release(this.ptr);
+    if (settled) void settled.then(() => rt.regions.release(ptr));
+    else rt.regions.release(ptr);
   }
 
   private ensureMapped(action: string): void {

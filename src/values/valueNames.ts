@@ -9,6 +9,7 @@
 // use the bare name, as Python does. POSIX names are global per IPC namespace, not per user: two
 // users who pick the same name collide (the second gets PERMISSION_DENIED from the 0600 mode).
 import { IpcError } from '../errors/IpcError.ts';
+import { SEGMENT_PREFIX } from '../segments/segmentName.ts';
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,179}$/;
 
@@ -21,7 +22,8 @@ export function checkValueName(name: unknown, what: string): string {
   return name;
 }
 
-export const VALUE_PREFIX = 'mb.';
+/** The prefix all membridge segments share (src/segments/segmentName.ts). */
+export const VALUE_PREFIX = SEGMENT_PREFIX;
 export const DATA_PREFIX = 'mbd.';
 
 /** Segment of a shared variable or of a named memory's directory. */

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import process from 'node:process';
-import { claimStaleName, removeStaleByName, removeStaleName } from '../src/segments/claimStaleName.ts';
+import { claimStaleName, removeStaleByName, removeStaleName } from '../src/segments/staleSegment.ts';
 import { native } from '../src/platform/addon.ts';
 import { listSegments, SegmentMapping, unlinkSegment } from '../src/segments/SegmentMapping.ts';
 import { selfIdentity } from '../src/platform/processIdentity.ts';
