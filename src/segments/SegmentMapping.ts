@@ -107,6 +107,9 @@ export class SegmentMapping {
       rt.regions.release(ptr);
       check(r, 'map segment', name);
     }
+    // A peer that truncates the file must not kill this process with SIGBUS (README, threat
+    // model): the guard swaps the window for zeros instead, which reads as "not ready".
+    native().guardWindow(rt.u8, ptr, mappedLength);
     return new SegmentMapping(name, size, ptr, mappedLength, rt);
   }
 
@@ -145,6 +148,7 @@ export class SegmentMapping {
     const rt = this.rt;
     const ptr = this.ptr;
     const settled = settledWithin(ptr, ptr + this.mappedLength);
+    native().unguardWindow(rt.u8, ptr);
     const r = native().restore(rt.u8, ptr, this.mappedLength);
     // A failed restore leaves the shared pages in place: keep the region out of circulation rather
     // than hand shared memory out as private scratch.
