@@ -167,3 +167,11 @@ export function chanSlotFree(slot: usize, ringCapacity: u32): void {
   atomic.store<u32>(slot + offsetof<SlotHeader>("closing"), 0);
   atomic.store<u64>(slot + offsetof<SlotHeader>("owner"), 0);
 }
+
+// ---- ABI: constants TypeScript reads from the compiled module (docs/architecture.md, "The ABI") ----
+/** Layout version of channel segments (the segment header's `version`). */
+export const CHANNEL_LAYOUT_VERSION: u16 = 2;
+/** Control bits: STOP (removeFunction asks the server to stop), RECLAIM (a client found every slot taken), HELLO (a client claimed a slot). */
+export const CHANNEL_CONTROL_STOP: u32 = 1;
+export const CHANNEL_CONTROL_RECLAIM: u32 = 2;
+export const CHANNEL_CONTROL_HELLO: u32 = 4;

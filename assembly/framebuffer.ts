@@ -179,7 +179,7 @@ export function fbSkipped(ctl: usize): f64 { return <f64>atomic.load<u64>(ctl + 
 export function fbAllocate(ctl: usize, arena32: u32, size: u32): f64 {
   const arena = <u64>arena32;
   const total = (<u64>FB_FRAME_HEADER + <u64>size + FB_ALIGN - 1) & ~(FB_ALIGN - 1);
-  if (total > arena) return -1;
+  if (total > arena) return <f64>FB_ALLOCATE_TOO_LARGE;
   const cursorPtr = ctl + offsetof<FbControl>("cursor");
   let start: u64;
   let skip: u64;
@@ -187,11 +187,11 @@ export function fbAllocate(ctl: usize, arena32: u32, size: u32): f64 {
     const cur = atomic.load<u64>(cursorPtr);
     // Allocations move the cursor by multiples of 64 only: anything else was written by a process
     // that does not follow the protocol.
-    if ((cur & (FB_ALIGN - 1)) != 0 || cur >= FB_MAX_POSITION) return -3;
+    if ((cur & (FB_ALIGN - 1)) != 0 || cur >= FB_MAX_POSITION) return <f64>FB_ALLOCATE_CORRUPT;
     const off = cur % arena;
     skip = off + total > arena ? arena - off : 0;
     start = cur + skip;
-    if (start + total >= FB_MAX_POSITION) return -2;
+    if (start + total >= FB_MAX_POSITION) return <f64>FB_ALLOCATE_EXHAUSTED;
     if (atomic.cmpxchg<u64>(cursorPtr, cur, start + total) == cur) break;
   }
   atomic.add<u64>(ctl + offsetof<FbControl>("frames"), 1);
@@ -308,3 +308,20 @@ export function fbFrameLength(ctl: usize, arena: u32, pos: f64): u32 { return ch
 export function fbFrameSize(ctl: usize, arena: u32, pos: f64): u32 { return changetype<FbFrame>(frameAt(ctl, arena, <u64>pos)).size; }
 export function fbFrameWriterPid(ctl: usize, arena: u32, pos: f64): u32 { return changetype<FbFrame>(frameAt(ctl, arena, <u64>pos)).writerPid; }
 export function fbFrameWriterStamp(ctl: usize, arena: u32, pos: f64): u32 { return changetype<FbFrame>(frameAt(ctl, arena, <u64>pos)).writerStamp; }
+
+// ---- ABI: constants TypeScript reads from the compiled module (docs/architecture.md, "The ABI") ----
+/** Layout version of frame-buffer segments. */
+export const FRAMEBUFFER_LAYOUT_VERSION: u16 = 1;
+/** Frame status codes. */
+export const FB_STATUS_OK: i32 = FB_OK;
+export const FB_STATUS_OVERWRITTEN: i32 = FB_OVERWRITTEN;
+export const FB_STATUS_NOT_ALLOCATED: i32 = FB_NOT_ALLOCATED;
+export const FB_STATUS_PENDING: i32 = FB_PENDING;
+export const FB_STATUS_SIZE_MISMATCH: i32 = FB_SIZE_MISMATCH;
+export const FB_STATUS_CHECKSUM_MISMATCH: i32 = FB_CHECKSUM_MISMATCH;
+export const FB_STATUS_TOO_LARGE: i32 = FB_TOO_LARGE;
+export const FB_STATUS_WRITTEN: i32 = FB_WRITTEN;
+/** fbAllocate failures: the frame is larger than the arena, the position space is used up, the cursor is impossible. */
+export const FB_ALLOCATE_TOO_LARGE: i32 = -1;
+export const FB_ALLOCATE_EXHAUSTED: i32 = -2;
+export const FB_ALLOCATE_CORRUPT: i32 = -3;

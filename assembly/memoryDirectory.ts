@@ -41,3 +41,7 @@ export function dirBellOffset(): u32 { return <u32>offsetof<MemoryDirectory>("be
 export function dirLockOffset(): u32 { return <u32>offsetof<MemoryDirectory>("growLock0"); }
 export function dirCurrent(ptr: usize): u32 { return atomic.load<u32>(ptr + offsetof<MemoryDirectory>("current")); }
 export function dirSetCurrent(ptr: usize, gen: u32): void { atomic.store<u32>(ptr + offsetof<MemoryDirectory>("current"), gen); }
+
+// ---- ABI: constants TypeScript reads from the compiled module (docs/architecture.md, "The ABI") ----
+/** Layout version of a named memory's directory segment. */
+export const MEMORY_DIRECTORY_LAYOUT_VERSION: u16 = 1;

@@ -1,7 +1,7 @@
 // Ring: a bounded single-producer single-consumer queue of variable-length records in shared
 // memory. Spec: docs/layout.md#ring.
 //
-// Why SPSC: every channel connection owns two rings (one per direction), so each ring has exactly
+// Why SPSC: every channel slot (ChannelSlot) owns two rings (one per direction), so each ring has exactly
 // one writer and one reader and needs no lock and no compare-and-swap: a crashed peer can never
 // leave a ring locked, and a record costs two plain stores plus one release store of `tail`.
 // Many clients per server come from many connections, not from many producers on one ring.
@@ -316,3 +316,11 @@ export function ringFill(ring: usize, capacity: u32, count: i32, length: u32, ty
   ringCommit(ring);
   return i;
 }
+
+// ---- ABI: constants TypeScript reads from the compiled module (docs/architecture.md, "The ABI") ----
+/** Bytes of a record header; the payload follows it. */
+export const RING_RECORD_HEADER_SIZE: u32 = <u32>RECORD_HEADER_SIZE;
+/** Record flags: FIRST and LAST chunk of a message, RAW payload (bytes, not pybytes). */
+export const RING_FLAG_FIRST: u16 = 1;
+export const RING_FLAG_LAST: u16 = 2;
+export const RING_FLAG_RAW: u16 = 4;

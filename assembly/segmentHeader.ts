@@ -76,8 +76,6 @@ class SegmentHeader {
 @inline const E_CORRUPT: i32 = 7;
 
 export function segHeaderSize(): u32 { return HEADER_SIZE; }
-/** The magic every membridge segment header starts with ("MBSG" little-endian). */
-export function segMagicValue(): u32 { return MAGIC; }
 
 /**
  * Fills the header of a fresh (zeroed) segment; state stays "initialising" until segPublish.
@@ -150,3 +148,20 @@ export function segValidate(ptr: usize, fileSize: u64, kind: u32, version: u32):
   if (<u64>h.payloadOffset + <u64>h.payloadSize > h.capacity) return E_CORRUPT;
   return OK;
 }
+
+// ---- ABI: constants TypeScript reads from the compiled module (docs/architecture.md, "The ABI") ----
+/** The magic every membridge segment header starts with ("MBSG" little-endian). */
+export const SEGMENT_MAGIC: u32 = MAGIC;
+/** Header `state` values. */
+export const SEGMENT_STATE_INITIALISING: u32 = 0;
+export const SEGMENT_STATE_READY: u32 = STATE_READY;
+export const SEGMENT_STATE_CLOSED: u32 = STATE_CLOSED;
+/** Results of segValidate. */
+export const SEGMENT_VALID: i32 = OK;
+export const SEGMENT_E_TOO_SMALL: i32 = E_TOO_SMALL;
+export const SEGMENT_E_NOT_OURS: i32 = E_NOT_OURS;
+export const SEGMENT_E_NOT_READY: i32 = E_NOT_READY;
+export const SEGMENT_E_CLOSED: i32 = E_CLOSED;
+export const SEGMENT_E_VERSION: i32 = E_VERSION;
+export const SEGMENT_E_KIND: i32 = E_KIND;
+export const SEGMENT_E_CORRUPT: i32 = E_CORRUPT;

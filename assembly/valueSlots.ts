@@ -114,6 +114,8 @@ class SlotDescriptor {
 // @ts-ignore: decorator
 @inline const EMPTY: i32 = -5;
 // @ts-ignore: decorator
+@inline const TOO_LONG: i32 = -6;
+// @ts-ignore: decorator
 @inline const LIE: i32 = -7;
 
 // What the last successful valReadBegin saw (the module is single-threaded per instance).
@@ -363,7 +365,7 @@ export function valSeedFrom(dst: usize, dstSlots: u32, dstSlotSize: u32, src: us
   if (slot == LIE) return LIE;
   if (slot < 0) return RETRY;
   const length = readLength;
-  if (length > dstSlotSize) return -6;
+  if (length > dstSlotSize) return TOO_LONG;
   memory.copy(valSlotData(dst, dstSlots, dstSlotSize, 0), valSlotData(src, srcSlots, srcSlotSize, <u32>slot), length);
   if (valReadEnd(src, srcSlots, <u32>slot) == 0) return RETRY;
   const d = desc(dst, 0);
@@ -374,3 +376,19 @@ export function valSeedFrom(dst: usize, dstSlots: u32, dstSlotSize: u32, src: us
   atomic.store<u64>(dst + PUBLISHED, readVersion << 8);
   return 1;
 }
+
+// ---- ABI: constants TypeScript reads from the compiled module (docs/architecture.md, "The ABI") ----
+/** Results of the slot functions (negative: no slot index). */
+export const VALUE_NO_FREE_SLOT: i32 = NO_FREE_SLOT;
+export const VALUE_IS_FROZEN: i32 = IS_FROZEN;
+export const VALUE_RETRY: i32 = RETRY;
+export const VALUE_NOT_OWNER: i32 = NOT_OWNER;
+export const VALUE_EMPTY: i32 = EMPTY;
+export const VALUE_TOO_LONG: i32 = TOO_LONG;
+export const VALUE_LIE: i32 = LIE;
+/** Most slots a value area can have. */
+export const VALUE_MAX_SLOTS: u32 = MAX_SLOTS;
+/** Layout version of shared-variable segments (a value area as the payload). */
+export const VARIABLE_LAYOUT_VERSION: u16 = 1;
+/** Layout version of a named memory's data segments (a value area as the payload). */
+export const MEMORY_DATA_LAYOUT_VERSION: u16 = 1;

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Codec benchmark: membridge/pybytes against msgpackr, cbor-x, @msgpack/msgpack, v8.serialize and
-// JSON on the datasets of shared/docs/peers.md §2.1, in one run.
+// JSON on the datasets of docs/benchmarking.md, in one run.
 //
 //   node bench/codec.mjs [--samples N] [--sample-ms MS] [--only DATASET]     (or: npm run bench -- codec)
-//   node bench/codec.mjs --hosts node,deno,bun [--rounds R] [...]
+//   node bench/codec.mjs --hosts node,deno,bun [--rounds R] [--libs pybytes,msgpackr] [...]
 //
 // With --hosts, the benchmark runs R rounds, each running it once on every host in turn
 // (interleaved, so load changes on a shared machine hit every host alike), then reports per host
@@ -26,7 +26,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
-  console.log('usage: node bench/codec.mjs [--samples N] [--sample-ms MS] [--only DATASET]');
+  console.log('usage: node bench/codec.mjs [--samples N] [--sample-ms MS] [--only DATASET] [--libs NAME,...] [--hosts node,deno,bun --rounds R]');
   process.exit(0);
 }
 const flag = (name, fallback) => {
@@ -56,7 +56,7 @@ const cborx = require('cbor-x');
 const msgpack = require('@msgpack/msgpack');
 const pybytes = await import(pathToFileURL(join(root, 'dist', 'pybytes.js')).href);
 
-// ---- datasets (peers.md §2.1) ----
+// ---- datasets (docs/benchmarking.md, "Codec datasets") ----
 let seed = 42;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
 const small = () => ({ id: 123, name: 'alice', active: true, score: 98.6, tags: ['a', 'b'] });
@@ -113,7 +113,7 @@ const libraries = {
 
 function measure(fn, check) {
   const warm = performance.now();
-  while (performance.now() - warm < 300) check(fn()); // JIT warm-up, as in peers.md §6
+  while (performance.now() - warm < 300) check(fn()); // JIT warm-up (docs/benchmarking.md)
   const t0 = performance.now();
   let n = 0;
   while (performance.now() - t0 < SAMPLE_MS / 2) {
@@ -132,10 +132,13 @@ function measure(fn, check) {
   return rates[Math.floor(rates.length / 2)];
 }
 
+// --libs a,b: only the libraries whose name contains one of these (e.g. --libs pybytes,msgpackr)
+const LIBS = flag('libs', undefined)?.split(',');
 const results = [];
 for (const [name, value] of Object.entries(datasets)) {
   if (ONLY && !name.includes(ONLY)) continue;
   for (const [lib, codec] of Object.entries(libraries)) {
+    if (LIBS && !LIBS.some((l) => lib.includes(l))) continue;
     let encoded;
     try {
       encoded = codec.encode(value);
@@ -205,7 +208,7 @@ async function driveHosts(hosts, rounds) {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const tmp = mkdtempSync(join(os.tmpdir(), 'mb-codec-bench-'));
   const passOn = [];
-  for (const name of ['samples', 'sample-ms', 'only']) {
+  for (const name of ['samples', 'sample-ms', 'only', 'libs']) {
     const value = flag(name, undefined);
     if (value !== undefined) passOn.push(`--${name}`, value);
   }
@@ -218,7 +221,9 @@ async function driveHosts(hosts, rounds) {
         const out = join(tmp, `${host}-${r}.json`);
         const script = fileURLToPath(import.meta.url);
         const argv = host === 'deno' ? ['run', '-A', script, ...passOn, '--json-out', out] : [script, ...passOn, '--json-out', out];
-        const res = spawnSync(exe(host), argv, { stdio: ['ignore', 'ignore', 'inherit'] });
+        // cbor-x's optional native addon dies with an undefined V8 symbol under Deno: use its JS path there
+        const env = host === 'deno' ? { ...process.env, CBOR_NATIVE_ACCELERATION_DISABLED: 'true' } : process.env;
+        const res = spawnSync(exe(host), argv, { stdio: ['ignore', 'ignore', 'inherit'], env });
         if (res.status !== 0) throw new Error(`the ${host} run ${r + 1} failed (exit ${res.status ?? res.signal})`);
         runs[host].push(JSON.parse(readFileSync(out, 'utf8')).ratios);
         console.log(`round ${r + 1}/${rounds}: ${host} done (load ${os.loadavg()[0].toFixed(2)})`);

@@ -13,7 +13,7 @@
 // A pair "a-b" runs the client on a and the server on b. Ratios compare a run's numbers with the
 // socket's numbers of the same run and pair; absolute numbers on a shared machine move by 2-3x.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -219,6 +219,31 @@ async function measure(client: Host, server: Host, transport: Transport, calls: 
   }
 }
 
+// CPU time (user + system) of a process so far, in ms, from /proc/<pid>/stat (clock ticks of 10 ms).
+function cpuMs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU ms per second of a createFunction server on `host` that waits for calls, right after traffic stopped. */
+async function idleServerCpu(host: Host, seconds: number): Promise<number> {
+  const name = `mb-firstcall-idle-${process.pid}-${host}`;
+  const s = child(host, ['--role', 'serve', 'fn', name]);
+  try {
+    await s.next();
+    const c = child('node', ['--role', 'call', 'fn', name, '2000']);
+    await c.next();
+    await new Promise((r) => setTimeout(r, 200));
+    const before = cpuMs(s.proc.pid!);
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    return (cpuMs(s.proc.pid!) - before) / seconds;
+  } finally {
+    s.proc.kill('SIGTERM');
+    await new Promise((r) => s.proc.once('exit', r));
+  }
+}
+
 async function orchestrate(argv: string[]): Promise<void> {
   const opt = (flag: string, d: string): string => {
     const i = argv.indexOf(flag);
@@ -237,6 +262,11 @@ async function orchestrate(argv: string[]): Promise<void> {
   const out = opt('--out', join(dirname(SELF), '..', '..', 'bench', 'results', 'firstcall.json'));
   const machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavgAtStart: loadavg() };
   console.log(`bench/firstcall: ${runs} runs x ${calls} calls, load average ${machine.loadavgAtStart.map((x) => x.toFixed(2)).join(' ')}`);
+  // What waiting costs: a server that stopped getting calls (its loop sleeps in 100 ms slices).
+  const idleCpuMsPerSecond: Partial<Record<Host, number>> = {};
+  for (const h of new Set(pairs.map(([, server]) => server))) idleCpuMsPerSecond[h] = await idleServerCpu(h, 5);
+  console.log(`idle server CPU (ms per s, after traffic): ${Object.entries(idleCpuMsPerSecond).map(([h, v]) => `${h} ${v!.toFixed(1)}`).join(', ')}`);
+  const versions = Object.fromEntries(['node', 'deno', 'bun'].map((h) => [h, hostVersion(h as Host)]));
   const results: Record<string, Record<Transport, Measured[]> & { loadavg: number[][] }> = {};
   for (let r = 0; r < runs; r++) {
     for (const [client, server] of pairs) {
@@ -245,14 +275,20 @@ async function orchestrate(argv: string[]): Promise<void> {
       entry.loadavg.push(loadavg());
       const order = TRANSPORTS.map((_, i) => TRANSPORTS[(i + r) % TRANSPORTS.length]!);
       const line: string[] = [];
+      const got: Partial<Record<Transport, Measured>> = {};
       for (const t of order) {
         const m = await measure(client, server, t, calls, `${process.pid}-${r}-${key}-${t}`);
-        entry[t].push(m);
+        got[t] = m;
         line.push(`${t} ${m.run.medianUs.toFixed(1)} [${m.windows.map((w) => w.medianUs.toFixed(1)).join(' ')}]`);
       }
+      for (const t of TRANSPORTS) entry[t].push(got[t]!);
       console.log(`run ${r + 1} ${key.padEnd(10)} load ${loadavg()[0]!.toFixed(1)}  ${line.join('  ')}`);
     }
+    // Written after every run, so that an interrupted benchmark still leaves its complete runs.
+    report(results, r + 1, r + 1 === runs);
   }
+
+  function report(results: Record<string, Record<Transport, Measured[]> & { loadavg: number[][] }>, done: number, final: boolean): void {
   // Ratios to the socket of the same run and pair.
   const summary: Record<string, unknown> = {};
   const nodeMedian: Partial<Record<Transport, number>> = {};
@@ -283,26 +319,27 @@ async function orchestrate(argv: string[]): Promise<void> {
       const x = (s as Record<Transport, { medianOfRunMediansUs: number; ratioToSocket: { medianOverRuns: number; slowestRun: number }; worstLaterWindowToSocket: { max: number } }>)[t];
       return `${t} ${x.medianOfRunMediansUs.toFixed(1)} us (x${x.ratioToSocket.medianOverRuns.toFixed(2)} socket, slowest run x${x.ratioToSocket.slowestRun.toFixed(2)}, worst later window x${x.worstLaterWindowToSocket.max.toFixed(2)})`;
     };
-    console.log(`${key}: socket ${(s as Record<Transport, { medianOfRunMediansUs: number }>).socket.medianOfRunMediansUs.toFixed(1)} us; ${(['fn', 'chan', 'value'] as const).map(fmt).join('; ')}`);
+    if (final) console.log(`${key}: socket ${(s as Record<Transport, { medianOfRunMediansUs: number }>).socket.medianOfRunMediansUs.toFixed(1)} us; ${(['fn', 'chan', 'value'] as const).map(fmt).join('; ')}`);
   }
   if (out !== '-') {
     mkdirSync(dirname(out), { recursive: true });
-    const versions = Object.fromEntries(['node', 'deno', 'bun'].map((h) => [h, hostVersion(h as Host)]));
     writeFileSync(
       out,
       JSON.stringify(
         {
           date: new Date().toISOString(),
           machine: { ...machine, loadavgAtEnd: loadavg(), versions },
-          method: { runs, calls, window: WINDOW, note: 'each run: fresh server and client processes per transport; times from the first call; ratios against the Unix socket of the same run and pair' },
+          method: { runs: done, runsPlanned: runs, calls, window: WINDOW, note: 'each run: fresh server and client processes per transport; times from the first call; ratios against the Unix socket of the same run and pair' },
           summary,
+          idleCpuMsPerSecond,
           raw: results,
         },
         null,
         1,
       ) + '\n',
     );
-    console.log(`results: ${out}`);
+    if (final) console.log(`results: ${out}`);
+  }
   }
 }
 

@@ -108,7 +108,7 @@ const fbView: Variant = (frame, count) => {
 
 const rt = runtime();
 const window = rt.regions.allocate(64 << 20);
-const core = rt.exportsAs<{ copyBytes(d: number, s: number, n: number): void }>();
+const core = rt.core;
 const plainSlice: Variant = (frame, count) => {
   const n = frame.length;
   let at = 0;

@@ -5,7 +5,7 @@
 // round, the ping process starts its own "pong" (so both sides are cold JITs of the same age), and
 // modes are interleaved within each round so that noise from neighbours spreads over all of them.
 // The ping side times each round trip on its own and checks inside the loop that the peer's
-// counter advanced by exactly one. Method notes: runtime-notes.md §3, peers.md §6, style.md 14.
+// counter advanced by exactly one. Method: docs/benchmarking.md.
 import { spawn, spawnSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';

@@ -7,6 +7,7 @@
 // (wrong argument types, ranges outside the view) throws, as TypeError/RangeError.
 //
 // See docs/native.md for the contract of every function.
+#include "abi.h"
 #include <napi.h>
 
 #include <dirent.h>
@@ -335,9 +336,14 @@ long SysFutex(int32_t* addr, int op, int32_t val, const struct timespec* ts) {
   return syscall(SYS_futex, addr, op, val, ts, nullptr, 0);
 }
 
-// Code 4 (changed while spinning) belonged to a spin this addon no longer does: callers spin in
-// WebAssembly first (src/platform/futex.ts), where the policy is.
-enum WaitCode { kWoken = 0, kNotEqual = 1, kTimedOut = 2, kInterrupted = 3, kCancelled = 5 };
+// Wait results come from abi.h, shared with TypeScript.
+enum WaitCode {
+  kWoken = MEMBRIDGE_WAIT_WOKEN,
+  kNotEqual = MEMBRIDGE_WAIT_NOT_EQUAL,
+  kTimedOut = MEMBRIDGE_WAIT_TIMED_OUT,
+  kInterrupted = MEMBRIDGE_WAIT_INTERRUPTED,
+  kCancelled = MEMBRIDGE_WAIT_CANCELLED,
+};
 
 // The waiter-count protocol (docs/layout.md, "futex word"): the waiter adds itself to the count
 // right before sleeping, and the kernel re-checks the word, so a waker that stores first and reads
@@ -415,7 +421,7 @@ Napi::Value FutexWake(const Napi::CallbackInfo& info) {
 // Waiter: one dedicated thread that serves one async wait at a time.
 //
 // Async waits must not run on the host's thread pool: blocked futex waits starve fs, crypto and DNS
-// there (runtime-notes.md §3.4). The thread's state is shared with the thread itself so that the
+// there (docs/runtime-notes.md, rule 3). The thread's state is shared with the thread itself so that the
 // JS object can be collected while the thread is still returning from a wait.
 
 struct WaiterState {
@@ -641,7 +647,15 @@ Napi::Value ErrnoName(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("abiVersion", Napi::Number::New(env, 2));
+  exports.Set("abiVersion", Napi::Number::New(env, MEMBRIDGE_ABI_VERSION));
+  // The wait results as this binary was compiled, so TypeScript can check its own (abi.h) copy.
+  Napi::Object waitResults = Napi::Object::New(env);
+  waitResults.Set("WOKEN", Napi::Number::New(env, kWoken));
+  waitResults.Set("NOT_EQUAL", Napi::Number::New(env, kNotEqual));
+  waitResults.Set("TIMED_OUT", Napi::Number::New(env, kTimedOut));
+  waitResults.Set("INTERRUPTED", Napi::Number::New(env, kInterrupted));
+  waitResults.Set("CANCELLED", Napi::Number::New(env, kCancelled));
+  exports.Set("waitResults", waitResults);
   exports.Set("pageSize", Napi::Function::New(env, PageSize));
   exports.Set("shmCreate", Napi::Function::New(env, ShmCreate));
   exports.Set("shmOpen", Napi::Function::New(env, ShmOpen));

@@ -34,7 +34,9 @@ function fail(reason) {
 if (process.platform !== 'linux') {
   fail(`the native addon needs Linux (this is ${process.platform}); only membridge/pybytes will work`);
 }
-if (!force && existsSync(out) && statSync(out).mtimeMs >= statSync(source).mtimeMs) {
+// membridge.cc and the ABI header it includes (native/abi.h) decide whether the binary is current.
+const newestSource = Math.max(statSync(source).mtimeMs, statSync(join(root, 'native', 'abi.h')).mtimeMs);
+if (!force && existsSync(out) && statSync(out).mtimeMs >= newestSource) {
   process.exit(0);
 }
 

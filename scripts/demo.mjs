@@ -187,7 +187,7 @@ const started = performance.now();
 // The WebAssembly modules are rebuilt only when an assembly/ source is newer than them (compiling
 // AssemblyScript takes seconds).
 const newest = (dir) => Math.max(...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, f)).mtimeMs));
-const generated = ['src/platform/coreWasm.generated.ts', 'src/pybytes/codecWasm.generated.ts'].map((f) => join(root, f));
+const generated = ['src/platform/coreWasm.generated.ts', 'src/platform/coreAbi.generated.ts', 'src/platform/nativeAbi.generated.ts', 'src/pybytes/codecWasm.generated.ts', 'src/pybytes/codecAbi.generated.ts'].map((f) => join(root, f));
 if (!generated.every(existsSync) || Math.min(...generated.map((f) => statSync(f).mtimeMs)) < newest(join(root, 'assembly'))) {
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), 'wasm'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

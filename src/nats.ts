@@ -27,3 +27,7 @@ export { encodeName, decodeName } from './nats/natsNames.ts';
 export { IpcError } from './errors/IpcError.ts';
 export type { IpcErrorCode } from './errors/IpcError.ts';
 export { RemoteError } from './errors/RemoteError.ts';
+
+// Gateway between local shared memory and NATS
+export { Gateway, startGateway } from './nats/Gateway.ts';
+export type { GatewayOptions } from './nats/Gateway.ts';

@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import process from 'node:process';
 import { Channel } from '../src/messaging/Channel.ts';
-import { emptyCounts, localPairs, serveStress, type StressCounts } from './helpers/channelStress.ts';
+import { emptyCounts, localPairs, serveStress, STRESS_RING, type StressCounts } from './helpers/channelStress.ts';
 import { hostCommand, HOSTS, Peer } from './helpers/hosts.ts';
 import { testName } from './helpers/names.ts';
 
@@ -30,7 +30,7 @@ function burner(ms: number): Promise<unknown> {
 test(`Channel stress: ${PER_HOST} client(s) per runtime, local reopening pairs, busy cores, ${DURATION_MS} ms`, async () => {
   const seed = Number(process.env.MEMBRIDGE_STRESS_SEED ?? Date.now() % 1_000_000);
   const name = testName('stress');
-  const server = new Channel(name, 'server', { ringSize: 1024, maxClients: 16 }).open();
+  const server = new Channel(name, 'server', { ringSize: STRESS_RING, maxClients: 16 }).open();
   const serverCounts = emptyCounts();
   const localCounts = emptyCounts();
   const peers: Peer[] = [];
@@ -50,7 +50,8 @@ test(`Channel stress: ${PER_HOST} client(s) per runtime, local reopening pairs, 
     console.log(`  seed ${seed}: ${report.join('; ')}`);
     const errors = [...results.flatMap((r, i) => r.errors.map((e) => `${peers[i]!.host}: ${e}`)), ...localCounts.errors, ...serverCounts.errors];
     assert.equal(errors.slice(0, 10), [], `seed ${seed}: every request answered and every byte right`);
-    for (const [i, r] of results.entries()) assert.ok(r.rounds > 0 && r.requests > 0, `the ${peers[i]!.host} client got work done`);
+    // Chunked messages included: at least ~one ring's worth per request on average.
+    for (const [i, r] of results.entries()) assert.ok(r.rounds > 0 && r.requests > 0 && r.bytes > r.requests * STRESS_RING, `the ${peers[i]!.host} client got work done`);
     assert.ok(localCounts.rounds > 0, 'the local pairs got work done');
     for (const p of peers) assert.is(await p.done(10_000), 0, `client on ${p.host} exited cleanly: ${p.errors}`);
   } finally {

@@ -62,7 +62,11 @@ function writeProject(app: string, tarball: string): void {
       dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines,
     },
   };
-  for (const dep of Object.keys(pkg.dependencies)) packages[`node_modules/${dep}`] = repoLock.packages[`node_modules/${dep}`];
+  // Every run-time dependency, transitive ones included, exactly as the repository's lockfile has it.
+  for (const [path, entry] of Object.entries(repoLock.packages)) {
+    const e = entry as { dev?: boolean; optional?: boolean; devOptional?: boolean; link?: boolean };
+    if (path.startsWith('node_modules/') && !e.dev && !e.devOptional && !e.optional && !e.link) packages[path] = entry;
+  }
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module', dependencies: { membridge: spec } }, null, 2));
   writeFileSync(join(app, 'package-lock.json'), JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
 }
@@ -187,6 +191,15 @@ removeMemory(name);
     // No --allow-env: reading the MEMBRIDGE_* variables must not throw (nor prompt: stdin is closed).
     const deno = hostCommand('deno', 'app.ts', [])[0];
     assert.equal(JSON.parse(ok(run(deno, readmeDenoArgs('app.ts'), app), 'deno (README command)')), [{ host: 'deno' }, [3]]);
+    // On a terminal Deno prompts instead of throwing (for env and sys access): under a pseudo-terminal
+    // (util-linux `script`) the same command must finish without asking anything.
+    if (spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0) {
+      const line = [deno, ...readmeDenoArgs('app.ts')].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+      const tty = run('script', ['-qec', line, '/dev/null'], app, {}, 60_000);
+      assert.not.match(tty.stdout, /Deno requests/, `Deno prompted on a terminal:\n${tty.stdout}`);
+      assert.is(tty.status, 0, `deno on a terminal:\n${tty.stdout}\n${tty.stderr}`);
+      assert.match(tty.stdout, /"host":"deno"/);
+    }
     const bun = hostCommand('bun', 'app.ts', [])[0];
     assert.equal(JSON.parse(ok(run(bun, ['app.ts'], app), 'bun app.ts')), [{ host: 'bun' }, [3]]);
   });

@@ -1,4 +1,4 @@
-// Conformance over every golden vector (shared/docs/pybytes-format.md §15).
+// Conformance over every golden vector (test/vectors/README.md).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {

@@ -1,4 +1,4 @@
-// The sysframe layout against the byte images of sysframe-membridge.md A.4 (CPython 3.12 build).
+// The sysframe layout against the byte images that CPython 3.12's sysframe.membridge writes (docs/layout.md, "Sysframe basic memory").
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
-// Validating parser for untrusted pybytes messages (docs/pybytes.md; wire format in
-// shared/docs/pybytes-format.md §3–§9, §12). It never allocates and never recurses: containers are
+// Validating parser for untrusted pybytes messages (wire format: docs/pybytes.md,
+// "The format in brief"). It never allocates and never recurses: containers are
 // tracked on a caller-provided stack, so depth is bounded by `maxDepth`, not by the WebAssembly
 // call stack. Every read is bounds-checked against the input; the output is the token stream
 // described in tokens.ts, which the TypeScript side turns into values.
@@ -28,7 +28,7 @@ export function pbFrameSize(): u32 { return FRAME_SIZE; }
 /** Bytes per token. */
 export function pbTokenSize(): u32 { return TOKEN_SIZE; }
 
-// Protocol 1 tag -> protocol 2 tag (shared/docs/pybytes-format.md §12). 0xFF = unknown,
+// Protocol 1 tag -> protocol 2 tag (docs/pybytes.md, "The format in brief"). 0xFF = unknown,
 // 0xF0 = protocol 1 int "D2" (2-byte body length, no protocol 2 equivalent).
 const P1_INT_D2: u32 = 0xF0;
 const P1_TAGS: usize = memory.data<u8>([

@@ -59,7 +59,10 @@ static void ring(Bell* b) {
 // Returns only when seq != seen. The spin is that of src/platform/futex.ts (spinWord), in C with
 // PAUSE; the sleep that of native/membridge.cc DoWait.
 // The probe of src/platform/spinPolicy.ts: below the full budget, every probe_every-th spin uses
-// the full 20 us; success restores the budget, failure doubles the interval (16 .. 64).
+// the full 30 us; success restores the budget, failure doubles the interval (16 .. 64). And its
+// learn(): a change that came during the sleep after a failed spin, within 30 us of the start of
+// the wait, sets the budget to 1.5 times that answer time.
+#define MAX_SPIN_NS 30000.0
 static int since_probe, probe_every = 16;
 
 static void wait_bell(Bell* b, uint32_t seen) {
@@ -67,14 +70,15 @@ static void wait_bell(Bell* b, uint32_t seen) {
     if (__atomic_load_n(&b->seq, __ATOMIC_ACQUIRE) != seen) return;
     int spun = 0, spin_ok = 0, probing = 0;
     double spin_ns = budget_ns;
-    if (spin_mode == SPIN_ADAPTIVE && budget_ns < 20000 && ++since_probe >= probe_every) {
+    if (spin_mode == SPIN_ADAPTIVE && budget_ns < MAX_SPIN_NS && ++since_probe >= probe_every) {
       since_probe = 0;
       probing = 1;
-      spin_ns = 20000;
+      spin_ns = MAX_SPIN_NS;
     }
+    uint64_t began = now_ns();
     if (spin_mode != SPIN_NONE && spin_ns > 0) {
       spun = 1;
-      uint64_t start = now_ns(), budget = (uint64_t)spin_ns;
+      uint64_t start = began, budget = (uint64_t)spin_ns;
       for (;;) {
         for (int i = 0; i < 32 && !spin_ok; i++) {
           if (__atomic_load_n(&b->seq, __ATOMIC_ACQUIRE) != seen) spin_ok = 1;
@@ -85,16 +89,21 @@ static void wait_bell(Bell* b, uint32_t seen) {
     }
     if (spun && spin_mode == SPIN_ADAPTIVE) {
       if (probing) {
-        if (spin_ok) budget_ns = 20000, probe_every = 16;
+        if (spin_ok) budget_ns = MAX_SPIN_NS, probe_every = 16;
         else probe_every = probe_every * 2 > 64 ? 64 : probe_every * 2;
       } else {
-        budget_ns = spin_ok ? (budget_ns * 2 > 20000 ? 20000 : budget_ns * 2) : (budget_ns * 0.75 < 500 ? 500 : budget_ns * 0.75);
+        budget_ns = spin_ok ? (budget_ns * 2 > MAX_SPIN_NS ? MAX_SPIN_NS : budget_ns * 2) : (budget_ns * 0.75 < 500 ? 500 : budget_ns * 0.75);
       }
     }
     if (spin_ok) return;
     __atomic_add_fetch(&b->sleepers, 1, __ATOMIC_SEQ_CST);
     syscall(SYS_futex, &b->seq, FUTEX_WAIT, seen, NULL, NULL, 0);
     __atomic_sub_fetch(&b->sleepers, 1, __ATOMIC_SEQ_CST);
+    if (spin_mode == SPIN_ADAPTIVE && __atomic_load_n(&b->seq, __ATOMIC_ACQUIRE) != seen) {
+      double answer = (double)(now_ns() - began);
+      if (answer <= MAX_SPIN_NS && answer * 1.5 > budget_ns) budget_ns = answer * 1.5 > MAX_SPIN_NS ? MAX_SPIN_NS : answer * 1.5, probe_every = 16;
+      return;
+    }
   }
 }
 

@@ -1,6 +1,5 @@
 // Summaries of per-round-trip samples, and of rounds. Percentiles use the nearest rank on the
-// sorted samples; across rounds we report the median of each statistic (runtime-notes.md §3,
-// peers.md §6), because single rounds on a shared 2-vCPU machine can be off by 2×.
+// sorted samples; across rounds we report the median of each statistic (docs/benchmarking.md), because single rounds on a shared 2-vCPU machine can be off by 2×.
 
 /** Latency statistics of one round, in microseconds. */
 export interface Stats {

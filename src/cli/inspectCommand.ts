@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { HostVariable } from '../values/HostVariable.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { sysframeRead } from '../values/sysframeMemory.ts';
-import { decodeValue } from '../values/valueCodec.ts';
+import { decodeStoredValue } from '../values/valueCodec.ts';
 import { SharedMemory } from '../values/SharedMemory.ts';
 import type { Command } from './Command.ts';
 import { toJson } from './jsonText.ts';
@@ -28,7 +28,7 @@ function contents(row: SegmentRow): { lines: string[][]; value?: unknown; versio
       const m = SharedMemory.open(name, { openTimeoutMs: 0 });
       try {
         const got = m.readBytes();
-        const value = got ? decodeValue(got.bytes, `named memory "${name}"`) : undefined;
+        const value = got ? decodeStoredValue(got.bytes, `named memory "${name}"`) : undefined;
         return {
           lines: [
             ['Data', `generation ${m.generation}, slots of ${formatBytes(m.capacity)}`],
@@ -86,7 +86,7 @@ export const inspectCommand: Command = {
     const users = segmentUsers().get(row.segment) ?? [];
     if (row.layout === 'sysframe') {
       const bytes = sysframeRead(row.segment);
-      const value = bytes ? decodeValue(bytes, `sysframe memory "${row.segment}"`) : undefined;
+      const value = bytes ? decodeStoredValue(bytes, `sysframe memory "${row.segment}"`) : undefined;
       if (ctx.json) {
         ctx.out(toJson(rowJson(row, { mappedBy: users, capacity: row.size - 48, value: value ?? null })));
         return 0;

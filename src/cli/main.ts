@@ -10,6 +10,7 @@ import { type CliIO, type Command, type CommandContext, CommandFailure, UsageErr
 import { decodeCommand } from './decodeCommand.ts';
 import { demoCommand } from './demoCommand.ts';
 import { encodeCommand } from './encodeCommand.ts';
+import { gatewayCommand } from './gatewayCommand.ts';
 import { inspectCommand } from './inspectCommand.ts';
 import { lsCommand } from './lsCommand.ts';
 import { packageVersion } from './packageInfo.ts';
@@ -21,7 +22,7 @@ import { writeCommand } from './writeCommand.ts';
 /** Every subcommand, in the order `membridge --help` lists them. */
 export const COMMANDS: readonly Command[] = [
   lsCommand, inspectCommand, watchCommand, writeCommand, callCommand, rmCommand, reapCommand,
-  encodeCommand, decodeCommand, demoCommand, benchCommand,
+  encodeCommand, decodeCommand, gatewayCommand, demoCommand, benchCommand,
 ];
 
 const available = (c: Command): boolean => c.available?.() ?? true;

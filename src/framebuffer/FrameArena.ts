@@ -5,39 +5,12 @@ import { FrameBufferTimeout } from './FrameBufferTimeout.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
 import { isProcessAlive, selfIdentity } from '../platform/processIdentity.ts';
-import { runtime } from '../platform/runtime.ts';
+import { runtime, type CoreExports } from '../platform/runtime.ts';
+import {
+  FB_ALLOCATE_CORRUPT, FB_ALLOCATE_EXHAUSTED, FB_STATUS_CHECKSUM_MISMATCH, FB_STATUS_NOT_ALLOCATED, FB_STATUS_OK, FB_STATUS_OVERWRITTEN,
+  FB_STATUS_PENDING, FB_STATUS_SIZE_MISMATCH, FB_STATUS_TOO_LARGE, FB_STATUS_WRITTEN, FRAMEBUFFER_LAYOUT_VERSION,
+} from '../platform/coreAbi.generated.ts';
 import type { Segment } from '../segments/Segment.ts';
-
-/** The core exports this layer uses (assembly/framebuffer.ts, assembly/xxhash64.ts). */
-export interface FrameBufferExports {
-  fbControlSize(): number;
-  fbFrameHeaderSize(): number;
-  fbAlign(): number;
-  fbBellOffset(): number;
-  fbInit(ctl: number, arenaSize: number): void;
-  fbArenaSize(ctl: number): number;
-  fbValidate(ctl: number, payloadSize: number, arena: number): number;
-  fbCursor(ctl: number): number;
-  fbFrames(ctl: number): number;
-  fbSkipped(ctl: number): number;
-  fbAllocate(ctl: number, arena: number, size: number): number;
-  fbBeginWrite(ctl: number, arena: number, pos: number, len: number, pid: number, stamp: number): number;
-  fbEndWrite(ctl: number, arena: number, pos: number, len: number): number;
-  fbLastHashHi(): number;
-  fbIntact(ctl: number, arena: number, pos: number): number;
-  fbReadBegin(ctl: number, arena: number, pos: number, size: number, hashHi: number, hashLo: number): number;
-  fbReadEnd(ctl: number, arena: number, pos: number): number;
-  fbDataOffset(ctl: number, arena: number, pos: number): number;
-  fbFrameSeq(ctl: number, arena: number, pos: number): number;
-  fbFrameLength(ctl: number, arena: number, pos: number): number;
-  fbFrameSize(ctl: number, arena: number, pos: number): number;
-  fbFrameWriterPid(ctl: number, arena: number, pos: number): number;
-  fbFrameWriterStamp(ctl: number, arena: number, pos: number): number;
-  xxh64(ptr: number, len: number, seed: bigint): bigint;
-  xxh64Lo(ptr: number, len: number): number;
-  xxh64Hi(): number;
-  copyBytes(dst: number, src: number, length: number): void;
-}
 
 /** A read waiting for its frame (see FrameArena.ready). */
 interface PendingRead {
@@ -52,17 +25,17 @@ interface PendingRead {
 }
 
 /** Layout version of the FRAMEBUFFER payload (control block + arena). */
-export const FRAMEBUFFER_VERSION = 1;
+export const FRAMEBUFFER_VERSION = FRAMEBUFFER_LAYOUT_VERSION;
 
 // Status codes of assembly/framebuffer.ts.
-const OK = 0;
-const OVERWRITTEN = 1;
-const NOT_ALLOCATED = 2;
-const PENDING = 3;
-const SIZE_MISMATCH = 4;
-const CHECKSUM_MISMATCH = 5;
-const TOO_LARGE = 6;
-const WRITTEN = 7;
+const OK = FB_STATUS_OK;
+const OVERWRITTEN = FB_STATUS_OVERWRITTEN;
+const NOT_ALLOCATED = FB_STATUS_NOT_ALLOCATED;
+const PENDING = FB_STATUS_PENDING;
+const SIZE_MISMATCH = FB_STATUS_SIZE_MISMATCH;
+const CHECKSUM_MISMATCH = FB_STATUS_CHECKSUM_MISMATCH;
+const TOO_LARGE = FB_STATUS_TOO_LARGE;
+const WRITTEN = FB_STATUS_WRITTEN;
 
 // A waiting reader re-checks the server and the frame's writer at least this often.
 const LIVENESS_SLICE_MS = 100;
@@ -70,8 +43,9 @@ const LIVENESS_SLICE_MS = 100;
 // /proc (tens of microseconds), which would dominate small frames.
 const LIVENESS_EVERY_MS = 250;
 
-export function fb(): FrameBufferExports {
-  return runtime().exportsAs<FrameBufferExports>();
+/** The core module's exports (frame buffers: assembly/framebuffer.ts). */
+export function fb(): CoreExports {
+  return runtime().core;
 }
 
 /** Rounds an arena size up to the frame alignment. */
@@ -213,8 +187,8 @@ export class FrameArena {
     this.checkServer();
     const pos = fb().fbAllocate(this.ctl, this.arenaSize, size);
     if (pos >= this.highestCursor) this.highestCursor = pos + 1;
-    if (pos === -3) throw new IpcError('CORRUPT', `Cannot allocate a frame in frame buffer "${this.name}": its cursor is impossible (another process rewrote its control block)`, { name: this.name });
-    if (pos === -2) throw new IpcError('NO_SPACE', `Cannot allocate a frame in frame buffer "${this.name}": its 2^53-byte position space is used up (create a new frame buffer)`, { name: this.name });
+    if (pos === FB_ALLOCATE_CORRUPT) throw new IpcError('CORRUPT', `Cannot allocate a frame in frame buffer "${this.name}": its cursor is impossible (another process rewrote its control block)`, { name: this.name });
+    if (pos === FB_ALLOCATE_EXHAUSTED) throw new IpcError('NO_SPACE', `Cannot allocate a frame in frame buffer "${this.name}": its 2^53-byte position space is used up (create a new frame buffer)`, { name: this.name });
     if (pos < 0) throw new RangeError(`Cannot allocate a frame of ${size} bytes in frame buffer "${this.name}": it holds at most ${this.maxFrameSize}`);
     return pos;
   }

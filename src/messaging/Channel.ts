@@ -6,11 +6,12 @@
 // channelRegistry (process-wide bookkeeping), ChannelPeer and IncomingRequest (public handles).
 import { IpcError } from '../errors/IpcError.ts';
 import { AsyncQueue } from './AsyncQueue.ts';
-import { encodeError, messageValue, outgoing, type ChannelSlot } from './ChannelSlot.ts';
+import { outgoing, type ChannelSlot } from './ChannelSlot.ts';
 import { ChannelSlotTable } from './ChannelSlotTable.ts';
 import { ChannelPump, pumpError, type PumpedChannel } from './ChannelPump.ts';
 import { ChannelPeer } from './ChannelPeer.ts';
-import { IncomingRequest } from './IncomingRequest.ts';
+import type { IncomingRequest } from './IncomingRequest.ts';
+import { IncomingHandlers, type NotificationCallback, type RequestCallback } from './IncomingHandlers.ts';
 import type { ChannelLink } from './ChannelLink.ts';
 import { localServer, registerChannel, unregisterChannel, type RegisteredChannel } from './channelRegistry.ts';
 import { CHANNEL_DEFAULTS, type ChannelInternals, type ChannelOptions, type ChannelRole, type IncomingNotification, type SendOptions } from './ChannelOptions.ts';
@@ -19,18 +20,17 @@ import { takeOverStaleName } from '../segments/staleSegment.ts';
 import { unlinkSegment } from '../segments/SegmentMapping.ts';
 import { isProcessAlive, selfIdentity } from '../platform/processIdentity.ts';
 import { sleepMs } from '../platform/sleep.ts';
-import { Outgoing, RecordType, ringCore, type RingExports } from './Ring.ts';
+import { Outgoing, RecordType, ringCore, type CoreExports } from './Ring.ts';
 import { fullError, noop, sendNotification, sendRequest, type SendContext } from './sendOnSlot.ts';
 import { runtime } from '../platform/runtime.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { Segment } from '../segments/Segment.ts';
 import { objectSegmentName } from '../segments/segmentName.ts';
+import { CHANNEL_LAYOUT_VERSION, SEGMENT_STATE_READY } from '../platform/coreAbi.generated.ts';
 
-/** Layout version of channel segments (assembly/channel.ts). */
-export const CHANNEL_VERSION = 2;
+/** Layout version of channel segments (declared in assembly/channel.ts). */
+export const CHANNEL_VERSION = CHANNEL_LAYOUT_VERSION;
 
-type RequestCallback = (value: unknown, request: IncomingRequest) => unknown;
-type NotificationCallback = (value: unknown, peer: ChannelPeer | undefined) => void;
 
 const PLAIN: ChannelInternals = { kind: SegmentKind.CHANNEL, target: (n) => `Channel "${n}"` };
 
@@ -57,16 +57,13 @@ const PLAIN: ChannelInternals = { kind: SegmentKind.CHANNEL, target: (n) => `Cha
 export class Channel {
   private state: 'new' | 'open' | 'closed' | 'broken' = 'new';
   private seg: Segment | undefined;
-  private core!: RingExports;
+  private core!: CoreExports;
   private table!: ChannelSlotTable;
   private pump!: ChannelPump;
   private myBell!: Doorbell;
   private readonly peers = new Map<ChannelSlot, ChannelPeer>();
   private client: ChannelSlot | undefined;
-  private requestCallback: RequestCallback | undefined;
-  private notificationCallback: NotificationCallback | undefined;
-  private requestQueue: AsyncQueue<IncomingRequest> | undefined;
-  private notificationQueue: AsyncQueue<IncomingNotification> | undefined;
+  private readonly incoming: IncomingHandlers;
   private readonly stopper = new AbortController();
   private brokenBy: Error | undefined;
   private readonly opts: Required<ChannelOptions>;
@@ -102,6 +99,7 @@ export class Channel {
       reply: (conn, type, id, payload) => this.reply(conn, type, id, payload),
       send: (conn, msg) => this.send(conn, msg),
     };
+    this.incoming = new IncomingHandlers(this.link, (conn) => this.peerOf(conn), () => this.target(), name);
     this.sender = {
       name,
       timeoutMs: this.opts.timeoutMs,
@@ -133,7 +131,7 @@ export class Channel {
 
   /** Client: whether the server has not closed the channel (a cheap check, no liveness probe). */
   get serverOpen(): boolean {
-    return this.state === 'open' && this.seg !== undefined && runtime().core.segState(this.seg.segment.ptr) === 1;
+    return this.state === 'open' && this.seg !== undefined && runtime().core.segState(this.seg.segment.ptr) === SEGMENT_STATE_READY;
   }
 
   /** Server: the connected clients. */
@@ -231,7 +229,7 @@ export class Channel {
       this.core,
       this.seg!.payloadPtr,
       this.role,
-      (conn) => (type, id, ptr, length, bytes) => this.onMessage(conn, type, id, ptr, length, bytes),
+      (conn) => (type, id, ptr, length, bytes) => this.incoming.deliver(conn, type, id, ptr, length, bytes),
       (conn) => this.peers.delete(conn),
       () => {
         this.internals.onStopRequested?.();
@@ -292,13 +290,13 @@ export class Channel {
    * reply later with `request.respond()`. Without a handler, requests are answered with an error.
    */
   setRequestCallback(callback: RequestCallback | undefined): void {
-    this.requestCallback = callback;
+    this.incoming.requestCallback = callback;
     if (callback && this.state === 'open') this.ensureRunning();
   }
 
   /** Sets the function that receives notifications. Without one (and no iterator), they are dropped. */
   setNotificationCallback(callback: NotificationCallback | undefined): void {
-    this.notificationCallback = callback;
+    this.incoming.notificationCallback = callback;
     if (callback && this.state === 'open') this.ensureRunning();
   }
 
@@ -307,22 +305,24 @@ export class Channel {
    * While it is in use, it takes the place of the request callback.
    */
   requests(): AsyncIterableIterator<IncomingRequest> {
-    this.requestQueue?.end();
+    const incoming = this.incoming;
+    incoming.requestQueue?.end();
     const q = new AsyncQueue<IncomingRequest>(() => {
-      if (this.requestQueue === q) this.requestQueue = undefined;
+      if (incoming.requestQueue === q) incoming.requestQueue = undefined;
     });
-    this.requestQueue = q;
+    incoming.requestQueue = q;
     if (this.state === 'open') this.ensureRunning();
     return q;
   }
 
   /** Incoming notifications as an async iterator; takes the place of the notification callback while in use. */
   notifications(): AsyncIterableIterator<IncomingNotification> {
-    this.notificationQueue?.end();
+    const incoming = this.incoming;
+    incoming.notificationQueue?.end();
     const q = new AsyncQueue<IncomingNotification>(() => {
-      if (this.notificationQueue === q) this.notificationQueue = undefined;
+      if (incoming.notificationQueue === q) incoming.notificationQueue = undefined;
     });
-    this.notificationQueue = q;
+    incoming.notificationQueue = q;
     if (this.state === 'open') this.ensureRunning();
     return q;
   }
@@ -427,8 +427,7 @@ export class Channel {
     this.stopper.abort();
     const err = (): Error => this.closedError('finish the request');
     for (const c of this.table.conns) c?.failAll(err);
-    this.requestQueue?.end();
-    this.notificationQueue?.end();
+    this.incoming.end();
     const seg = this.seg;
     if (!seg) return;
     if (this.role === 'server' && !wasBroken) {
@@ -532,66 +531,11 @@ export class Channel {
     return p;
   }
 
-  private onMessage(conn: ChannelSlot, kind: number, id: number, ptr: number, length: number, bytes: Uint8Array | undefined): void {
-    const type = kind & 0xffff;
-    if (type === RecordType.REPLY || type === RecordType.ERROR) {
-      conn.settle(kind, id, ptr, length, bytes, this.target());
-      return;
-    }
-    let value: unknown;
-    try {
-      value = messageValue(kind, ptr, length, bytes);
-    } catch (err) {
-      if (type === RecordType.REQUEST) this.reply(conn, RecordType.ERROR, id, encodeError(err));
-      return;
-    }
-    if (type === RecordType.NOTIFY) {
-      const peer = this.peerOf(conn);
-      if (this.notificationQueue) this.notificationQueue.push({ value, peer });
-      else if (this.notificationCallback) {
-        try {
-          this.notificationCallback(value, peer);
-        } catch (err) {
-          queueMicrotask(() => {
-            throw err;
-          });
-        }
-      }
-      return;
-    }
-    if (type !== RecordType.REQUEST) return;
-    const req = new IncomingRequest(this.link, conn, id, value, this.peerOf(conn), length);
-    if (this.requestQueue) {
-      req.defer();
-      this.requestQueue.push(req);
-      return;
-    }
-    const cb = this.requestCallback;
-    if (!cb) {
-      req.fail(new IpcError('NOT_FOUND', `${this.target()} has no request handler`, { name: this.name }));
-      return;
-    }
-    let result: unknown;
-    try {
-      result = cb(value, req);
-    } catch (err) {
-      req.fail(err);
-      return;
-    }
-    if (req.isDeferred || req.isSettled) return;
-    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-      (result as PromiseLike<unknown>).then(
-        (v) => req.respond(v),
-        (e) => req.fail(e),
-      );
-    } else req.respond(result);
-  }
-
   /** One pass over the connections: deliver inbound records, push queued outbound ones. */
   private pollOnce(): boolean {
     if (this.role === 'client') {
       const conn = this.client!;
-      if (runtime().core.segState(this.seg!.segment.ptr) !== 1) {
+      if (runtime().core.segState(this.seg!.segment.ptr) !== SEGMENT_STATE_READY) {
         this.breakWith(this.goneError('use'));
         return true;
       }
@@ -609,7 +553,7 @@ export class Channel {
     if (this.role === 'server') {
       // Only this server closes its segment; any other state means another process closed or
       // overwrote it, and serving on would answer nobody.
-      if (runtime().core.segState(this.seg!.segment.ptr) !== 1) {
+      if (runtime().core.segState(this.seg!.segment.ptr) !== SEGMENT_STATE_READY) {
         this.breakWith(new IpcError('CORRUPT', `${this.target()} stopped: another process closed or overwrote its segment`, { name: this.name }));
         return;
       }
@@ -617,7 +561,7 @@ export class Channel {
       return;
     }
     const info = this.seg!.info;
-    if (runtime().core.segState(this.seg!.segment.ptr) !== 1 || !isProcessAlive(info.creatorPid, info.creatorStamp)) this.breakWith(this.goneError('use'));
+    if (runtime().core.segState(this.seg!.segment.ptr) !== SEGMENT_STATE_READY || !isProcessAlive(info.creatorPid, info.creatorStamp)) this.breakWith(this.goneError('use'));
   }
 
   private breakWith(err: IpcError): void {
@@ -627,8 +571,7 @@ export class Channel {
     unregisterChannel(this.registered, undefined);
     this.stopper.abort();
     for (const c of this.table.conns) c?.failAll(() => new IpcError('PEER_GONE', err.message, { name: this.name }));
-    this.requestQueue?.end();
-    this.notificationQueue?.end();
+    this.incoming.end();
     // The mapping stays until close(): the slot is the dead server's business now.
     this.internals.onBroken?.(err);
   }
@@ -637,7 +580,7 @@ export class Channel {
     if (this.state !== 'open') return false;
     if (this.role === 'server') return true;
     const conn = this.client!;
-    return conn.busy || this.requestCallback !== undefined || this.notificationCallback !== undefined || this.requestQueue !== undefined || this.notificationQueue !== undefined;
+    return conn.busy || this.incoming.listening;
   }
 
 }

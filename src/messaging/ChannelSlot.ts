@@ -7,7 +7,7 @@ import { RemoteError } from '../errors/RemoteError.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
 import { wakeWord } from '../platform/futex.ts';
 import { memoryView, Outgoing, RAW_TYPE, RecordType, Ring, ringCore, type MessageSink } from './Ring.ts';
-import { decodeValue, encodeValue, encodeValueTransient } from './messageCodec.ts';
+import { decodeMessage, encodeMessage, encodeMessageTransient } from './messageCodec.ts';
 
 export interface Pending {
   resolve(value: unknown): void;
@@ -40,26 +40,26 @@ interface ErrorRecord {
  */
 export function outgoing(type: number, id: number, value: unknown): Outgoing {
   if (value instanceof Uint8Array) return new Outgoing(type, id, value, true);
-  return new Outgoing(type, id, encodeValueTransient(value), false, true);
+  return new Outgoing(type, id, encodeMessageTransient(value), false, true);
 }
 
 /** The value of a delivered message (see MessageSink). */
 export function messageValue(kind: number, ptr: number, length: number, bytes: Uint8Array | undefined): unknown {
   if (kind & RAW_TYPE) return bytes ?? memoryView().slice(ptr, ptr + length);
-  return decodeValue(ptr, length, bytes);
+  return decodeMessage(ptr, length, bytes);
 }
 
 export function encodeError(err: unknown): Uint8Array {
   const e = err instanceof Error ? err : new Error(String(err));
   const rec: ErrorRecord = { name: e.name, message: e.message, stack: e.stack ?? '' };
   if (e instanceof IpcError && !(e instanceof RemoteError)) rec.code = e.code;
-  return encodeValue(rec);
+  return encodeMessage(rec);
 }
 
 export function decodeError(ptr: number, length: number, bytes: Uint8Array | undefined, target: string): Error {
   let rec: Partial<ErrorRecord>;
   try {
-    rec = decodeValue(ptr, length, bytes) as Partial<ErrorRecord>;
+    rec = decodeMessage(ptr, length, bytes) as Partial<ErrorRecord>;
   } catch (err) {
     return err as Error;
   }

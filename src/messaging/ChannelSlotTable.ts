@@ -3,19 +3,19 @@
 // talks to. A client claims one slot; the server admits claimed slots, reads their rings, and
 // frees the slots of clients that left, died or wrote an impossible record.
 import { IpcError } from '../errors/IpcError.ts';
+import { CHANNEL_CONTROL_HELLO, CHANNEL_CONTROL_RECLAIM, CHANNEL_CONTROL_STOP } from '../platform/coreAbi.generated.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
 import { isProcessAlive } from '../platform/processIdentity.ts';
 import { ChannelSlot } from './ChannelSlot.ts';
 import type { ChannelRole } from './ChannelOptions.ts';
-import { Ring, type MessageSink, type RingExports } from './Ring.ts';
+import { Ring, type MessageSink, type CoreExports } from './Ring.ts';
 
-// Bits of the channel's control word, set by other processes for the server.
-/** removeFunction asks the server to stop. */
-export const CONTROL_STOP = 1;
-/** A client found every slot taken: the server should look for owners that died. */
-export const CONTROL_RECLAIM = 2;
-/** A client claimed a slot: the server should admit it. */
-export const CONTROL_HELLO = 4;
+// Bits of the channel's control word, set by other processes for the server (assembly/channel.ts):
+// STOP (removeFunction asks the server to stop), RECLAIM (a client found every slot taken: look
+// for owners that died), HELLO (a client claimed a slot: admit it).
+export const CONTROL_STOP = CHANNEL_CONTROL_STOP;
+const CONTROL_RECLAIM = CHANNEL_CONTROL_RECLAIM;
+const CONTROL_HELLO = CHANNEL_CONTROL_HELLO;
 
 export class ChannelSlotTable {
   readonly slotCount: number;
@@ -28,7 +28,7 @@ export class ChannelSlotTable {
   constructor(
     slotCount: number,
     ringSize: number,
-    private readonly core: RingExports,
+    private readonly core: CoreExports,
     readonly payload: number,
     private readonly role: ChannelRole,
     /** Delivers the inbound messages of `conn`. */
@@ -51,7 +51,7 @@ export class ChannelSlotTable {
     return new Doorbell(this.core.chanServerBell(this.payload));
   }
 
-  private connection(index: number, owner: bigint): ChannelSlot {
+  private slotView(index: number, owner: bigint): ChannelSlot {
     const core = this.core;
     const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, index);
     const toServer = new Ring(core.chanSlotToServer(slot), this.ringSize);
@@ -78,7 +78,7 @@ export class ChannelSlotTable {
       const slot = core.chanSlot(this.payload, this.slotCount, this.ringSize, i);
       if (core.chanSlotOwner(slot) !== 0n) continue;
       if (core.chanSlotClaim(slot, pid, stamp) === 0n) {
-        const conn = this.connection(i, core.chanSlotOwner(slot));
+        const conn = this.slotView(i, core.chanSlotOwner(slot));
         this.conns[i] = conn;
         core.chanSetControl(this.payload, CONTROL_HELLO);
         this.serverBell().ring();
@@ -143,7 +143,7 @@ export class ChannelSlotTable {
       if (this.conns[i]) continue;
       const owner = core.chanSlotOwner(core.chanSlot(this.payload, this.slotCount, this.ringSize, i));
       if (owner === 0n) continue;
-      const conn = (this.conns[i] = this.connection(i, owner));
+      const conn = (this.conns[i] = this.slotView(i, owner));
       this.active.push(conn);
     }
   }

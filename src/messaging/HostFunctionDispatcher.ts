@@ -1,7 +1,7 @@
 import { Channel } from './Channel.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { functionInternals } from './functions.ts';
-import { encodeValue } from './messageCodec.ts';
+import { encodeMessage } from './messageCodec.ts';
 
 /** Size limits of one dispatched function. */
 export interface HostFunctionLimits {
@@ -101,7 +101,7 @@ export class HostFunctionDispatcher {
       const answer = (result: unknown): void => {
         let bytes: Uint8Array;
         try {
-          bytes = encodeValue(result === undefined ? null : result);
+          bytes = encodeMessage(result === undefined ? null : result);
         } catch (err) {
           req.fail(err);
           return;

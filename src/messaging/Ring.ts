@@ -1,56 +1,16 @@
-// One direction of a connection: a single-producer single-consumer ring of records in shared
+// One direction of a channel slot (ChannelSlot): a single-producer single-consumer ring of records in shared
 // memory (layout: assembly/ring.ts, docs/layout.md#ring). The bookkeeping runs in WebAssembly;
 // this class copies payloads in and out, cuts messages larger than a chunk into FIRST/…/LAST
 // records and puts them back together. Waiting and doorbells are the caller's business.
 import { IpcError } from '../errors/IpcError.ts';
-import { runtime } from '../platform/runtime.ts';
+import { runtime, type CoreExports } from '../platform/runtime.ts';
+import { RING_FLAG_FIRST, RING_FLAG_LAST, RING_FLAG_RAW, RING_RECORD_HEADER_SIZE } from '../platform/coreAbi.generated.ts';
 
-/** Core exports the rings and channels use (assembly/ring.ts, assembly/channel.ts). */
-export interface RingExports {
-  ringHeaderSize(): number;
-  ringFootprint(capacity: number): number;
-  ringMaxChunk(capacity: number): number;
-  ringInit(ring: number, capacity: number): number;
-  ringCapacity(ring: number): number;
-  ringFree(ring: number, capacity: number): number;
-  ringUsed(ring: number): number;
-  ringHead(ring: number): number;
-  doorbellRing(ptr: number): number;
-  ringTail(ring: number): number;
-  ringReserve(ring: number, capacity: number, length: number, type: number, flags: number, id: number): number;
-  ringCommit(ring: number): void;
-  ringRequestSpace(ring: number): void;
-  ringPeek(ring: number, capacity: number): number;
-  ringRecordLength(record: number): number;
-  ringRecordType(record: number): number;
-  ringRecordFlags(record: number): number;
-  ringRecordId(record: number): number;
-  ringAdvance(ring: number, capacity: number, record: number, length: number): number;
-  ringFill(ring: number, capacity: number, count: number, length: number, type: number, batch: number): number;
-  chanHeaderSize(): number;
-  chanSlotSize(ringCapacity: number): number;
-  chanPayloadSize(slotCount: number, ringCapacity: number): number;
-  chanInit(payload: number, slotCount: number, ringCapacity: number): number;
-  chanValidate(payload: number, payloadSize: number, slotCount: number, ringCapacity: number): number;
-  chanSlotCount(payload: number): number;
-  chanRingCapacity(payload: number): number;
-  chanServerBell(payload: number): number;
-  chanControl(payload: number): number;
-  chanSetControl(payload: number, bits: number): number;
-  chanClearControl(payload: number, bits: number): number;
-  chanSlot(payload: number, slotCount: number, ringCapacity: number, index: number): number;
-  chanSlotToServer(slot: number): number;
-  chanSlotToClient(slot: number, ringCapacity: number): number;
-  chanSlotBell(slot: number): number;
-  chanSlotClaim(slot: number, pid: number, stamp: number): bigint;
-  chanSlotOwner(slot: number): bigint;
-  chanSlotClosing(slot: number): number;
-  chanSlotLeave(slot: number): void;
-  chanSlotFree(slot: number, ringCapacity: number): void;
-}
+/** The core module's exports (rings and channels: assembly/ring.ts, assembly/channel.ts). */
+export type { CoreExports };
 
-export function ringCore(): RingExports {
-  return runtime().exportsAs<RingExports>();
+export function ringCore(): CoreExports {
+  return runtime().core;
 }
 
 // A view of the memory that is refreshed only when the memory grew: runtime().u8 costs a
@@ -75,9 +35,9 @@ export const RecordType = {
   NOTIFY: 4,
 } as const;
 
-const FIRST = 1;
-const LAST = 2;
-const RAW = 4;
+const FIRST = RING_FLAG_FIRST;
+const LAST = RING_FLAG_LAST;
+const RAW = RING_FLAG_RAW;
 /** Added to the type handed to a MessageSink when the payload is raw bytes rather than pybytes. */
 export const RAW_TYPE = 0x1_0000;
 
@@ -115,7 +75,7 @@ export type MessageSink = (type: number, id: number, ptr: number, length: number
 export class Ring {
   readonly capacity: number;
   readonly maxChunk: number;
-  private readonly core: RingExports;
+  private readonly core: CoreExports;
   // A message arriving in chunks.
   private parts: Uint8Array[] = [];
   private partsLength = 0;
@@ -197,7 +157,7 @@ export class Ring {
       const type = core.ringRecordType(rec);
       const flags = core.ringRecordFlags(rec);
       const id = core.ringRecordId(rec);
-      const start = rec + 16;
+      const start = rec + RING_RECORD_HEADER_SIZE;
       const kind = flags & RAW ? type | RAW_TYPE : type;
       if ((flags & (FIRST | LAST)) === (FIRST | LAST)) {
         if (this.partsLength > 0 || this.parts.length > 0) {

@@ -14,16 +14,16 @@ import { encode, encodeTransient } from '../pybytes/encode.ts';
  * @throws {TypeError} when the value cannot be encoded in pybytes
  * @throws {RangeError} when it nests deeper than the codec allows (e.g. a cycle)
  */
-export function encodeValue(value: unknown): Uint8Array {
+export function encodeMessage(value: unknown): Uint8Array {
   return encode(value === undefined ? null : value);
 }
 
 /**
- * encodeValue() into the encoder's reusable buffer, valid only until the next encode: for a
+ * encodeMessage() into the encoder's reusable buffer, valid only until the next encode: for a
  * message written into its ring at once (a queued one is copied first, ChannelSlot.enqueue). Saves
  * an ArrayBuffer per message, 1.5-4 us on Node 20 and Deno for more than 64 bytes.
  */
-export function encodeValueTransient(value: unknown): Uint8Array {
+export function encodeMessageTransient(value: unknown): Uint8Array {
   return encodeTransient(value === undefined ? null : value);
 }
 
@@ -32,6 +32,6 @@ export function encodeValueTransient(value: unknown): Uint8Array {
  * record still in its ring), in place.
  * @throws {DecodeError} when the bytes are not a pybytes message
  */
-export function decodeValue(ptr: number, length: number, bytes?: Uint8Array): unknown {
+export function decodeMessage(ptr: number, length: number, bytes?: Uint8Array): unknown {
   return bytes ? decode(bytes) : decodeFromCore(ptr, length);
 }

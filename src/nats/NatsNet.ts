@@ -74,6 +74,8 @@ export class NatsNet {
   readonly served = new Map<string, { stop(removed: boolean): void }>();
   /** @internal Channels this connection has as a client, by the channel's encoded name. */
   readonly clientChannels = new Map<string, NetChannel>();
+  /** Functions of this connection being set up: calls from here wait for them. */
+  private readonly startingFns = new Map<string, Promise<void>>();
   /** @internal Called on 'disconnect' and 'reconnect'. */
   readonly statusListeners = new Set<(connected: boolean) => void>();
 
@@ -200,7 +202,22 @@ export class NatsNet {
    * @throws {IpcError} ALREADY_EXISTS (rejected) when a live process serves `name`
    */
   createFunction(name: string, fn: (...args: any[]) => unknown, options: NetFunctionOptions = {}): Promise<boolean> {
-    return serveFunction(this, name, fn, options);
+    // Calls from this connection wait until the function is reachable (as they would locally).
+    let ready!: () => void;
+    const starting = new Promise<void>((r) => (ready = r));
+    this.startingFns.set(name, starting);
+    const done = (): void => {
+      if (this.startingFns.get(name) === starting) this.startingFns.delete(name);
+      ready();
+    };
+    const served = serveFunction(this, name, fn, {
+      onReady: () => {
+        done();
+        options.onReady?.();
+      },
+    });
+    served.then(done, done);
+    return served;
   }
 
   /**
@@ -218,12 +235,15 @@ export class NatsNet {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this._request(subject, 'call', body, options, {
+    const starting = this.startingFns.get(name);
+    const plan = {
       target: `function "${name}"`,
       ping: subject,
       notFound: `Cannot call function "${name}": no process serves it in namespace "${this.namespace}"`,
       name,
-    });
+    };
+    if (starting) return starting.then(() => this._request(subject, 'call', body, options, plan));
+    return this._request(subject, 'call', body, options, plan);
   }
 
   /**

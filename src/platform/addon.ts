@@ -20,6 +20,7 @@ import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { readEnv } from './env.ts';
 import { IpcError } from '../errors/IpcError.ts';
+import { NATIVE_ABI_VERSION } from './nativeAbi.generated.ts';
 
 /** A dedicated thread serving one asynchronous futex wait at a time. */
 export interface NativeWaiter {
@@ -32,6 +33,8 @@ export interface NativeWaiter {
 /** The addon's surface: system calls, with failures returned as negative errno values. */
 export interface NativeAddon {
   readonly abiVersion: number;
+  /** The wait results the binary was compiled with (native/abi.h). */
+  readonly waitResults: Readonly<Record<string, number>>;
   pageSize(): number;
   shmCreate(name: string, size: number, mode: number): number;
   shmOpen(name: string): number;
@@ -57,16 +60,9 @@ export interface NativeAddon {
   strerror(errno: number): string;
 }
 
-/** Result codes of futexWait and NativeWaiter.wait. */
-export const WaitResult = {
-  WOKEN: 0,
-  NOT_EQUAL: 1,
-  TIMED_OUT: 2,
-  INTERRUPTED: 3,
-  CANCELLED: 5,
-} as const;
-
-const ABI_VERSION = 2;
+// The ABI version and wait results are declared once, in native/abi.h.
+export { WaitResult } from './nativeAbi.generated.ts';
+const ABI_VERSION = NATIVE_ABI_VERSION;
 let loaded: NativeAddon | undefined;
 let failure: string | undefined;
 
@@ -113,7 +109,10 @@ function prebuilds(root: string): string[] {
 function notFound(root: string | undefined): string {
   const target = `${process.platform}-${process.arch}`;
   const fix = 'install a C++ compiler (g++) and run "npm rebuild membridge"';
-  if (!root) return `membridge's package.json was not found above ${fileURLToPath(import.meta.url)}`;
+  if (!root) {
+    return `membridge's package.json was not found above ${fileURLToPath(import.meta.url)} (was membridge bundled into another file?); ` +
+      'set MEMBRIDGE_ADDON to the path of membridge.node';
+  }
   let recorded = '';
   try {
     recorded = readFileSync(join(root, 'build', 'install-failure.txt'), 'utf8').trim();

@@ -2,7 +2,7 @@
 // parser is compiled into the core module, so the shared-memory layers encode straight into a
 // mapped window and decode straight out of one, with no copy through the standalone instance.
 // Scratch (parser stack and tokens) comes from the region allocator and is kept between calls.
-import type { CodecExports, CodecHost } from '../pybytes/CodecHost.ts';
+import type { CodecExports, CodecHost, CodecMemory } from '../pybytes/CodecHost.ts';
 import { decodeRange } from '../pybytes/decode.ts';
 import type { DecodeOptions } from '../pybytes/DecodeOptions.ts';
 import { encodeRange } from '../pybytes/encode.ts';
@@ -16,10 +16,10 @@ class CoreCodecHost implements CodecHost {
   private size = 0;
 
   constructor() {
-    this.exports = runtime().core as unknown as CodecExports;
+    this.exports = runtime().core;
   }
 
-  get memory(): WebAssembly.Memory {
+  get memory(): CodecMemory {
     return runtime().memory;
   }
 

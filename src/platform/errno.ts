@@ -1,5 +1,6 @@
-// The only place where Linux errno values become IpcError codes. The native layer returns -errno
-// for every failed system call and never throws for them.
+// The only place where Linux errno values become IpcError codes: the native layer's -errno
+// results (check), node:fs errors carrying an errno name (fsErrorCode), and system calls whose
+// failure is always SYSTEM (systemCallError). The native layer never throws for a failed call.
 import { IpcError, type IpcErrorCode } from '../errors/IpcError.ts';
 
 /** Linux errno values the native layer reports (x86-64 and arm64 share them). */
@@ -53,6 +54,18 @@ export function errnoToCode(errno: number): IpcErrorCode {
     default:
       return 'SYSTEM';
   }
+}
+
+/** The IpcError code for an error from node:fs (or any error whose `code` is an errno name such as "ENOENT"). */
+export function fsErrorCode(err: unknown): IpcErrorCode {
+  const name = (err as { code?: unknown } | null)?.code;
+  const errno = typeof name === 'string' ? (Errno as Record<string, number>)[name] : undefined;
+  return errno === undefined ? 'SYSTEM' : errnoToCode(errno);
+}
+
+/** A SYSTEM IpcError for a failed system call whose errno has no meaning to the caller beyond its name. */
+export function systemCallError(action: string, call: string, errno: number): IpcError {
+  return new IpcError('SYSTEM', `Cannot ${action}: ${call} failed with ${errnoName(errno)}`, { errno });
 }
 
 /** "EEXIST" for 17; "errno 99" for values we do not name. */

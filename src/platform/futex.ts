@@ -1,6 +1,6 @@
 // Waiting on, and waking, 32-bit words of shared memory across processes.
 //
-// JS Atomics.wait and wasm memory.atomic.wait only wake threads of the same process (runtime-notes
+// JS Atomics.wait and wasm memory.atomic.wait only wake threads of the same process (docs/runtime-notes.md,
 // rule 2), so every cross-process wait goes through the addon's futex. Synchronous waits block the
 // calling thread (for workers and scripts); asynchronous ones run on dedicated native threads, never
 // on the host's thread pool (rule 3). Timeouts, EINTR retries and cancellation are decided here.
@@ -8,7 +8,8 @@ import { readEnv } from './env.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { native, WaitResult, type NativeWaiter } from './addon.ts';
 import { runtime } from './runtime.ts';
-import { spinPolicy } from './spinPolicy.ts';
+import { spinPolicy, type SpinPolicy } from './spinPolicy.ts';
+import { systemCallError } from './errno.ts';
 
 // The spin runs in WebAssembly (spinWhileEqual32) rather than in the addon: the native call with
 // its argument checks and clock reads costs a few hundred ns, most of a round trip when the peer
@@ -65,8 +66,8 @@ export function deadlineOf(timeoutMs: number): number {
  * much as the cross-core hop the spin is there to catch (110-130 ns for performance.now() on Node
  * 20 on our VM).
  */
-export function spinWord(ptr: number, expected: number): boolean {
-  const budget = spinPolicy.next();
+export function spinWord(ptr: number, expected: number, policy: SpinPolicy = spinPolicy): boolean {
+  const budget = policy.next();
   if (budget <= 0) return false;
   const core = runtime().core;
   const want = expected | 0;
@@ -89,7 +90,7 @@ export function spinWord(ptr: number, expected: number): boolean {
       }
     }
   }
-  spinPolicy.record(changed);
+  policy.record(changed);
   return changed;
 }
 
@@ -134,14 +135,14 @@ function outcomeOf(r: number, deadline: number): WaitOutcome | undefined {
     case WaitResult.INTERRUPTED:
       return deadline !== Infinity && performance.now() >= deadline ? 'timed-out' : undefined;
     default:
-      throw new IpcError('SYSTEM', `Cannot wait on shared memory: futex failed with errno ${-r}`, { errno: -r });
+      throw systemCallError('wait on shared memory', 'futex', -r);
   }
 }
 
 /** Wakes up to `count` processes sleeping on the word at `ptr`; returns how many woke. */
 export function wakeWord(ptr: number, count = 1): number {
   const r = native().futexWake(runtime().u8, ptr, count);
-  if (r < 0) throw new IpcError('SYSTEM', `Cannot wake waiters on shared memory: futex failed with errno ${-r}`, { errno: -r });
+  if (r < 0) throw systemCallError('wake waiters on shared memory', 'futex', -r);
   return r;
 }
 
@@ -216,21 +217,25 @@ function abortError(signal: AbortSignal): IpcError {
  * the peer. Why without a promise: a channel server that awaited it paid several microtask turns
  * per request (bench/messaging).
  */
-export function waitWordHot(ptr: number, expected: number, deadline: number, sleepersPtr = -1): 'changed' | undefined {
+export function waitWordHot(ptr: number, expected: number, deadline: number, sleepersPtr = -1, policy: SpinPolicy = spinPolicy): 'changed' | undefined {
   if (HOT_WAIT_MS <= 0) return undefined;
   const now = performance.now();
   if (now - lastActivity >= HOT_WINDOW_MS) return undefined;
-  if (spinWord(ptr, expected)) {
+  if (spinWord(ptr, expected, policy)) {
     lastActivity = now;
     return 'changed';
   }
-  const left = Math.min(HOT_WAIT_MS, deadline - performance.now());
+  const slept = performance.now();
+  const left = Math.min(policy.hotSleepNs(HOT_WAIT_MS * 1e6) / 1e6, deadline - slept);
   if (!(left > 0)) return undefined;
   const r = native().futexWait(runtime().u8, ptr, expected | 0, left, sleepersPtr);
   if (r === WaitResult.NOT_EQUAL || r === WaitResult.WOKEN) {
     lastActivity = performance.now();
+    // The answer came while we slept: how long a spin would have needed to catch it.
+    policy.learn((lastActivity - now) * 1e6);
     return 'changed';
   }
+  if (r === WaitResult.TIMED_OUT) policy.hotSleepMissed(left * 1e6, HOT_WAIT_MS * 1e6);
   return undefined;
 }
 
@@ -240,11 +245,13 @@ export function waitWordHot(ptr: number, expected: number, deadline: number, sle
  * traffic, when it first takes the hot path (waitWordHot; `hot` false skips it, for callers that
  * just tried it). An aborted signal rejects with IpcError ABORTED.
  */
-export async function waitWordAsync(ptr: number, expected: number, timeoutMs: number, sleepersPtr = -1, signal?: AbortSignal, hot = true): Promise<WaitOutcome> {
+export async function waitWordAsync(ptr: number, expected: number, timeoutMs: number, sleepersPtr = -1, signal?: AbortSignal, hot = true, policy: SpinPolicy = spinPolicy): Promise<WaitOutcome> {
   if (signal?.aborted) throw abortError(signal);
   const deadline = deadlineOf(timeoutMs);
   const rt = runtime();
-  if (hot && waitWordHot(ptr, expected, deadline, sleepersPtr) === 'changed') return 'changed';
+  const started = performance.now();
+  const afterTraffic = started - lastActivity < HOT_WINDOW_MS;
+  if (hot && waitWordHot(ptr, expected, deadline, sleepersPtr, policy) === 'changed') return 'changed';
   const waiter = takeWaiter();
   const onAbort = (): void => waiter.cancel();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -263,7 +270,12 @@ export async function waitWordAsync(ptr: number, expected: number, timeoutMs: nu
       // A cancelled wait is either our abort or a spurious wake-up to re-check.
       if (r === WaitResult.CANCELLED && signal?.aborted) throw abortError(signal);
       const outcome = outcomeOf(r, deadline);
-      if (outcome === 'changed') lastActivity = performance.now();
+      if (outcome === 'changed') {
+        lastActivity = performance.now();
+        // A wait that began right after traffic: how long the peer took to answer teaches the hot
+        // wait how long to sleep on this thread next time (spinPolicy.ts, hotSleepNs).
+        if (afterTraffic) policy.observe((lastActivity - started) * 1e6);
+      }
       if (outcome) return outcome;
     }
   } finally {

@@ -1,6 +1,6 @@
 // The one module that owns this process's WebAssembly instance of the core module.
 //
-// Rule 1 of runtime-notes.md: the memory is `shared: true` with a declared maximum, the only kind
+// Rule 1 of docs/runtime-notes.md: the memory is `shared: true` with a declared maximum, the only kind
 // whose base address stayed put through memory.grow on every host. Segments are mapped into
 // windows of it with mmap(MAP_FIXED), so a memory that moved would silently keep a private copy of
 // the data; every grow therefore re-checks the base address and poisons the runtime if it moved.
@@ -8,54 +8,10 @@ import { IpcError } from '../errors/IpcError.ts';
 import { CORE_WASM_BASE64 } from './coreWasm.generated.ts';
 import { isNativeAvailable, native } from './addon.ts';
 import { RegionAllocator, WASM_PAGE } from './RegionAllocator.ts';
+import type { CoreExports } from './coreAbi.generated.ts';
 
-/** The exports of assembly/index.ts. Addresses are offsets into the memory (u32). */
-export interface CoreExports {
-  heapBase(): number;
-  atomicLoad32(ptr: number): number;
-  atomicStore32(ptr: number, value: number): void;
-  atomicAdd32(ptr: number, delta: number): number;
-  atomicCas32(ptr: number, expected: number, replacement: number): number;
-  atomicLoad64(ptr: number): bigint;
-  atomicStore64(ptr: number, value: bigint): void;
-  atomicAdd64(ptr: number, delta: bigint): bigint;
-  atomicCas64(ptr: number, expected: bigint, replacement: bigint): bigint;
-  atomicAddLoop32(ptr: number, delta: number, count: number): number;
-  spinWhileEqual32(ptr: number, expected: number, loads: number): number;
-  copyBytes(dst: number, src: number, length: number): void;
-  fillBytes(dst: number, value: number, length: number): void;
-  doorbellSize(): number;
-  doorbellSleepersOffset(): number;
-  doorbellSeq(ptr: number): number;
-  doorbellRing(ptr: number): number;
-  lockSize(): number;
-  lockSleepersOffset(): number;
-  lockTryAcquire(ptr: number, pid: number, stamp: number): bigint;
-  lockRelease(ptr: number, pid: number, stamp: number): number;
-  lockTakeOver(ptr: number, deadOwner: bigint, pid: number, stamp: number): number;
-  lockOwner(ptr: number): bigint;
-  lockTakeovers(ptr: number): number;
-  lockedIncrementLoop(ptr: number, counterPtr: number, pid: number, stamp: number, count: number): number;
-  segHeaderSize(): number;
-  segInit(ptr: number, kind: number, version: number, capacity: bigint, pid: number, stamp: number, generation: number, payloadSize: number, created: bigint): void;
-  segPublish(ptr: number): void;
-  segClose(ptr: number): void;
-  segState(ptr: number): number;
-  segMagic(ptr: number): number;
-  segMagicValue(): number;
-  segVersion(ptr: number): number;
-  segKind(ptr: number): number;
-  segCapacity(ptr: number): bigint;
-  segCreatorPid(ptr: number): number;
-  segCreatorStamp(ptr: number): number;
-  segGeneration(ptr: number): number;
-  segPayloadOffset(ptr: number): number;
-  segPayloadSize(ptr: number): number;
-  segCreated(ptr: number): bigint;
-  segReaper(ptr: number): bigint;
-  segCasReaper(ptr: number, expected: bigint, replacement: bigint): bigint;
-  segValidate(ptr: number, fileSize: bigint, kind: number, version: number): number;
-}
+/** The exports of assembly/index.ts, declared by asc (scripts/build.mjs generates coreAbi.generated.ts). */
+export type { CoreExports };
 
 /** Largest memory (in WebAssembly pages) a process may use for windows and scratch: 4 GiB. */
 export const MAX_PAGES = 65536;
@@ -78,7 +34,11 @@ function readAsString(memory: WebAssembly.Memory, ptr: number): string {
 }
 
 export class Runtime {
-  readonly memory: WebAssembly.Memory;
+  /**
+   * The shared WebAssembly.Memory, typed by the members used so that the published declarations do
+   * not need the `WebAssembly` namespace (absent under `lib: ["ES2022"]` without DOM).
+   */
+  readonly memory: { readonly buffer: ArrayBuffer | SharedArrayBuffer; grow(delta: number): number };
   readonly core: CoreExports;
   readonly regions: RegionAllocator;
   /** Base address of the memory in this process, when the addon is available. */
@@ -88,8 +48,8 @@ export class Runtime {
 
   constructor(maxPages = MAX_PAGES) {
     const module = new WebAssembly.Module(decodeBase64(CORE_WASM_BASE64) as Uint8Array<ArrayBuffer>);
-    this.memory = new WebAssembly.Memory({ initial: 2, maximum: maxPages, shared: true });
-    const memory = this.memory;
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: maxPages, shared: true });
+    this.memory = memory;
     const instance = new WebAssembly.Instance(module, {
       env: {
         memory,
@@ -102,14 +62,6 @@ export class Runtime {
     this.bytes = new Uint8Array(this.memory.buffer);
     this.base = isNativeAvailable() ? native().baseAddress(this.bytes) : undefined;
     this.regions = new RegionAllocator(this.core.heapBase(), this.memory.buffer.byteLength, (pages) => this.grow(pages));
-  }
-
-  /**
-   * The instance's exports seen through another interface: each layer (rings, values, framebuffer)
-   * declares the AssemblyScript functions it uses next to its own code instead of here.
-   */
-  exportsAs<T>(): T {
-    return this.core as unknown as T;
   }
 
   /**

@@ -27,6 +27,11 @@ export class Backoff {
     this.next = Math.min(this.next * 2, this.maxMs);
   }
 
+  /** The pause the next sleep() takes, in milliseconds. */
+  get nextMs(): number {
+    return this.next;
+  }
+
   /** Starts again from the first pause. */
   reset(): void {
     this.next = this.firstMs;

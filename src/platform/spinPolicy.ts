@@ -1,29 +1,50 @@
 // How long a waiter spins before it sleeps in the kernel.
 //
 // A spin pays off only when the other process runs on another core at that moment; on a shared
-// core it only delays the peer (runtime-notes.md pitfall 5). So: no spinning on a single CPU, a
+// core it only delays the peer (docs/runtime-notes.md, fact 4). So: no spinning on a single CPU, a
 // budget of a few microseconds, widened after spins that succeeded and narrowed after ones that did
 // not, like an adaptive mutex. MEMBRIDGE_SPIN_NS fixes the budget (0 disables spinning).
+//
+// One policy per doorbell (src/segments/Doorbell.ts), not one per process: a server's wait for the
+// next request and a client's wait for a reply see different answer times, and a process that
+// talks to several peers must not let a slow one narrow the budget it uses with a fast one.
 //
 // Narrowing alone can trap the budget below the peer's answer time: a server that answers in 4 us
 // fails every spin once the budget is under 4 us, so it never widens again, and every call pays a
 // kernel sleep and wake (bench/messaging measured callFunctionSync at 17 us that way, 6.8 us with a
-// fixed 20 us spin). So a narrowed budget is probed: every `probeEvery`-th spin uses the full
-// budget; a probe that succeeds restores it, one that fails doubles the interval (up to 64
-// spins), which keeps the cost small where spinning never pays (both processes on one CPU: one
-// 20 us probe per 64 waits of ~8 us). A longer interval (1024 was tried) kept two processes that
-// had both narrowed during a slow start sleeping on each other for seconds: a probe only pays when
-// the peer answers fast, which it does only once its own probe has succeeded.
-import { availableParallelism, cpus } from 'node:os';
+// fixed 20 us spin). Worse, two fresh processes that both narrowed sleep on each other: each one's
+// answer then includes the other's wake-up (~10-15 us), longer than either budget, so neither spin
+// ever succeeds again (issue #14: 24-33 us per call, no better than a Unix socket). Two ways out:
+// - learn(): a failed spin followed by a change that arrived during the short sleep after it (the
+//   hot wait, futex.ts) tells the real answer time; when a spin of that length is affordable
+//   (<= MAX_NS) the budget jumps to 1.5 times it, so the next wait catches the answer spinning.
+//   The peer, answered at once, then sees short answer times too and both stay in the fast mode.
+// - probes: every `probeEvery`-th spin of a narrowed budget uses the full budget; a probe that
+//   succeeds restores it, one that fails doubles the interval (up to 64 spins), which keeps the
+//   cost small where spinning never pays (both processes on one CPU: one probe per 64 waits).
+// A peer that cannot run while we spin (a shared or overloaded core) answers only after we gave
+// up, so every spin there delays the answer it waits for. bench/firstcall on the 2-core machine
+// with ~20 runnable processes: 67-78 us per call with the adaptive spin, 45-53 us without, 33-46 us
+// for a Unix socket. So no process spins while the machine is oversubscribed: while some runnable
+// task waited for a CPU during more than half of the last 10 s (/proc/pressure/cpu, "some avg10";
+// without it, while the 1-minute load average exceeds the CPUs + 1), checked at most every 500 ms.
+// The spin is bounded by MAX_NS per wait in any case.
+import { readFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { denoAllows } from './denoPermission.ts';
 import { readEnv } from './env.ts';
 
 const MIN_NS = 500;
 const START_NS = 4_000;
-const MAX_NS = 20_000;
+const MAX_NS = 30_000;
 const PROBE_MIN = 16;
 const PROBE_MAX = 64;
+/** Longest sync sleep of a hot wait (hotSleepNs). */
+const HOT_SLEEP_MAX_NS = 250_000;
 
 function onlineCpus(): number {
+  // Deno asks for --allow-sys before os.cpus(); availableParallelism() needs no permission.
+  if (!denoAllows({ name: 'sys', kind: 'cpus' })) return 1;
   try {
     return cpus().length;
   } catch {
@@ -31,8 +52,53 @@ function onlineCpus(): number {
   }
 }
 
+let busy = false;
+let busyCheckedAt = -Infinity;
+let busyCalls = 0;
+const BUSY_EVERY_MS = 500;
+
+/** Whether runnable tasks queue for the CPUs (see above); cheap: reads /proc at most every 500 ms. */
+export function machineOversubscribed(): boolean {
+  if (busyCalls++ % 64 !== 0) return busy;
+  const now = performance.now();
+  if (now - busyCheckedAt < BUSY_EVERY_MS) return busy;
+  busyCheckedAt = now;
+  busy = cpuPressure() ?? loadAbove(machineCpus() + 1);
+  return busy;
+}
+
+let pressureReadable = true;
+function cpuPressure(): boolean | undefined {
+  if (!pressureReadable) return undefined;
+  try {
+    if (denied({ name: 'read', path: '/proc/pressure/cpu' })) throw new Error('no permission');
+    const m = /some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    if (m) return Number(m[1]) > 50;
+  } catch {
+    /* no PSI (older kernels, some containers), or Deno may not read it */
+  }
+  pressureReadable = false;
+  return undefined;
+}
+
+function loadAbove(n: number): boolean {
+  try {
+    return !denied({ name: 'sys', kind: 'loadavg' }) && loadavg()[0]! > n;
+  } catch {
+    return false;
+  }
+}
+
+// Deno asks on a terminal before a read it was not granted; a check must never prompt (env.ts).
+function denied(descriptor: Record<string, string>): boolean {
+  const deno = (globalThis as { Deno?: { permissions?: { querySync?(d: Record<string, string>): { state: string } } } }).Deno;
+  return deno?.permissions?.querySync !== undefined && deno.permissions.querySync(descriptor).state !== 'granted';
+}
+
+let cpusOfMachine = 0;
 function machineCpus(): number {
-  return Math.max(typeof availableParallelism === 'function' ? availableParallelism() : 1, onlineCpus());
+  if (cpusOfMachine === 0) cpusOfMachine = Math.max(typeof availableParallelism === 'function' ? availableParallelism() : 1, onlineCpus());
+  return cpusOfMachine;
 }
 
 /** The spin budget of this process's waits: adaptive (see above) unless MEMBRIDGE_SPIN_NS fixes it. */
@@ -45,8 +111,13 @@ export class SpinPolicy {
    * @param cpus CPUs of the machine, not of this process: availableParallelism() follows the
    *   affinity mask, so a process pinned to one CPU (taskset) would never spin although its peer
    *   may run on another CPU. The adaptive budget already backs off when the peer shares our CPU.
+   * @param oversubscribed whether the machine has more runnable tasks than CPUs now (no spinning then)
    */
-  constructor(env = readEnv('MEMBRIDGE_SPIN_NS'), cpus = machineCpus()) {
+  constructor(
+    env = readEnv('MEMBRIDGE_SPIN_NS'),
+    cpus = machineCpus(),
+    private readonly oversubscribed: () => boolean = machineOversubscribed,
+  ) {
     if (env !== undefined && env !== '' && Number.isFinite(Number(env))) {
       this.budget = Math.max(0, Number(env));
       this.fixed = true;
@@ -59,10 +130,15 @@ export class SpinPolicy {
   private sinceProbe = 0;
   private probeEvery = PROBE_MIN;
   private probing = false;
+  // The last next() gave no spin because the machine is oversubscribed: nothing to learn from it.
+  private skipped = false;
 
   /** Nanoseconds to spin before the next sleep; pair every call with one record(). */
   next(): number {
-    if (this.fixed || this.budget >= MAX_NS) return this.budget;
+    if (this.fixed) return this.budget;
+    this.skipped = this.oversubscribed();
+    if (this.skipped) return 0;
+    if (this.budget >= MAX_NS) return this.budget;
     if (++this.sinceProbe < this.probeEvery) return this.budget;
     this.sinceProbe = 0;
     this.probing = true;
@@ -76,7 +152,7 @@ export class SpinPolicy {
 
   /** Records whether the spin that next() allowed saw the change it waited for. */
   record(spinSucceeded: boolean): void {
-    if (this.fixed) return;
+    if (this.fixed || this.skipped) return;
     if (this.probing) {
       this.probing = false;
       if (spinSucceeded) {
@@ -89,7 +165,56 @@ export class SpinPolicy {
     }
     this.budget = spinSucceeded ? Math.min(MAX_NS, this.budget * 2) : Math.max(MIN_NS, this.budget * 0.75);
   }
+
+  /**
+   * After a failed spin: the change came `answerNs` after the wait began (spin included), during
+   * the short sleep that followed. When spinning that long is affordable, the next spin does.
+   */
+  learn(answerNs: number): void {
+    this.observe(answerNs);
+    if (this.fixed || !(answerNs > 0) || answerNs > MAX_NS) return;
+    this.budget = Math.max(this.budget, Math.min(MAX_NS, answerNs * 1.5));
+    this.probeEvery = PROBE_MIN;
+  }
+
+  // Typical answer time of waits that did not end in the spin (moving average, ns).
+  private answerNs = 0;
+
+  /** Records the time a wait that went past its spin took until the change (ns). */
+  observe(answerNs: number): void {
+    if (!(answerNs > 0)) return;
+    this.answerNs = this.answerNs === 0 ? answerNs : this.answerNs * 0.8 + Math.min(answerNs, 10 * HOT_SLEEP_MAX_NS) * 0.2;
+  }
+
+  /**
+   * How long the hot wait (futex.ts, waitWordHot) may sleep on the calling thread after the spin:
+   * twice the typical answer time when that is at most HOT_SLEEP_MAX_NS, else `base`. Sleeping
+   * in the kernel on the calling thread costs one wake-up per answer; the asynchronous wait after
+   * it costs two (the waiter thread, then the event loop), which on a loaded machine is what makes
+   * a call slower than a Unix socket. The bound is the longest the event loop is held, and only
+   * while answers from this peer keep coming that fast.
+   */
+  hotSleepNs(base: number): number {
+    if (this.hotBackoff > 0) {
+      this.hotBackoff--;
+      return base;
+    }
+    const a = this.answerNs * 2;
+    return base > 0 && a > base && a <= HOT_SLEEP_MAX_NS ? a : base;
+  }
+
+  // Waits left before the hot sleep may be longer than its base again.
+  private hotBackoff = 0;
+
+  /**
+   * A hot sleep of `sleptNs` saw no change. When it was a lengthened one, the next 64 waits sleep
+   * only the base time: the answers that taught it came by another way (a peer in this very
+   * process, which cannot answer while we hold its thread, or a burst that ended).
+   */
+  hotSleepMissed(sleptNs: number, base: number): void {
+    if (sleptNs > base) this.hotBackoff = 64;
+  }
 }
 
-/** The policy every waiter of this process shares. */
+/** The policy of waits that have no doorbell of their own (waitWord callers such as OwnerLock). */
 export const spinPolicy = new SpinPolicy();

@@ -3,16 +3,9 @@
 // `membridge/pybytes` (standaloneHost.ts, works in browsers) and the core shared-memory instance
 // (src/platform/coreCodec.ts), where later layers encode into and decode out of mapped windows.
 
-/** The exports of assembly/codec/index.ts (also part of the core module). Addresses are u32 offsets. */
-export interface CodecExports {
-  pbParse(input: number, len: number, tokens: number, tokCap: number, stack: number, maxDepth: number,
-    maxStr: number, maxBin: number, maxItems: number): number;
-  pbErrorOffset(): number;
-  pbErrorTag(): number;
-  pbTokenCount(): number;
-  pbConsumed(): number;
-  pbHeapBase(): number;
-}
+/** The exports of assembly/codec/index.ts (also part of the core module), declared by asc: scripts/build.mjs generates codecAbi.generated.ts. */
+export type { CodecExports } from './codecAbi.generated.ts';
+import type { CodecExports } from './codecAbi.generated.ts';
 
 /**
  * The part of a WebAssembly.Memory the glue uses. Spelled out rather than `WebAssembly.Memory`

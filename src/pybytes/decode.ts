@@ -66,7 +66,7 @@ function truncated(offset: number, tag: number, length: number): never {
 /**
  * Decodes the message of `length` bytes at `ptr` in `host`'s memory. Internal: later layers call it
  * on windows of the core instance; `decode` calls it on a copy in the standalone instance.
- * Trailing bytes after the root item are ignored (shared/docs/pybytes-format.md §3).
+ * Trailing bytes after the root item are ignored (docs/pybytes.md, "The format in brief").
  */
 export function decodeRange(host: CodecHost, ptr: number, length: number, options?: DecodeOptions): unknown {
   return parseAndRead(host, ptr, length, 0, options, undefined);

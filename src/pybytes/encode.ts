@@ -1,8 +1,7 @@
 // Encoding: JS walks the value and writes protocol 2 bytes straight into the target memory (a JS
 // buffer for `encode`, a window of the core instance for `encodeRange`). Measured: writing tag and
 // header bytes from JS costs less than a JS→WebAssembly call per byte group, so the WebAssembly side
-// is used where it pays, i.e. for validating untrusted input (decode.ts). Format: §4–§6 of
-// shared/docs/pybytes-format.md; our summary in docs/pybytes.md.
+// is used where it pays, i.e. for validating untrusted input (decode.ts). Format: docs/pybytes.md.
 import type { CodecHost } from './CodecHost.ts';
 import { ENCODE_DEFAULTS, type EncodeOptions } from './EncodeOptions.ts';
 import { ByteArray, MemoryView } from './values/binary.ts';

@@ -1,4 +1,4 @@
-// The typed-JSON value scheme of the golden vectors (shared/docs/pybytes-format.md §15.3): one JSON
+// The typed-JSON value scheme of the golden vectors (docs/pybytes.md, "Tools"): one JSON
 // object per Python value, discriminated by `t`. It lets JSON tools (the CLI, test vectors) name
 // every pybytes type exactly.
 import { ByteArray, MemoryView } from './values/binary.ts';

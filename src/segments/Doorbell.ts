@@ -1,7 +1,8 @@
 // A doorbell in shared memory (layout: assembly/doorbell.ts, docs/layout.md#doorbell): one side
 // rings, the other waits for the ring. Ringing makes a system call only when somebody sleeps.
 import { runtime } from '../platform/runtime.ts';
-import { checkTimeout, deadlineOf, sleepWord, spinWord, waitWordAsync, waitWordHot, wakeWord, type WaitOutcome } from '../platform/futex.ts';
+import { SpinPolicy } from '../platform/spinPolicy.ts';
+import { checkTimeout, sleepWord, spinWord, waitWordAsync, waitWordHot, wakeWord, type WaitOutcome } from '../platform/futex.ts';
 
 export class Doorbell {
   /** Bytes a doorbell occupies in shared memory. */
@@ -11,6 +12,8 @@ export class Doorbell {
 
   private readonly sleepersPtr: number;
   private readonly core = runtime().core;
+  /** This doorbell's own spin budget: the answer times of one peer (spinPolicy.ts). */
+  readonly policy = new SpinPolicy();
 
   /** @param ptr address of the doorbell in the WebAssembly memory (window base + offset) */
   constructor(readonly ptr: number) {
@@ -34,13 +37,18 @@ export class Doorbell {
   wait(seen: number, timeoutMs = Infinity): WaitOutcome {
     checkTimeout(timeoutMs);
     // spinWord's first load is the check whether a ring already came (one call fewer on the way in).
-    if (spinWord(this.ptr, seen) || this.seq !== seen) return 'changed';
-    const deadline = deadlineOf(timeoutMs);
+    if (spinWord(this.ptr, seen, this.policy) || this.seq !== seen) return 'changed';
+    const slept = performance.now();
+    const deadline = timeoutMs === Infinity ? Infinity : slept + timeoutMs;
     for (let first = timeoutMs === Infinity ? -1 : timeoutMs; ; first = -2) {
       // A wake-up meant for another word sharing the futex hash, or a cancelled waiter, can return
       // early: sleep again until the same deadline, never for the whole timeout again.
       const outcome = sleepWord(this.ptr, seen, deadline, this.sleepersPtr, first);
-      if (this.seq !== seen) return 'changed';
+      if (this.seq !== seen) {
+        // How long a spin would have needed (the failed spin took about the budget).
+        this.policy.learn(this.policy.spinNs + (performance.now() - slept) * 1e6);
+        return 'changed';
+      }
       if (outcome === 'timed-out') return 'timed-out';
     }
   }
@@ -54,7 +62,7 @@ export class Doorbell {
     for (;;) {
       if (this.seq !== seen) return 'changed';
       const left = deadline === Infinity ? Infinity : Math.max(0, deadline - performance.now());
-      if ((await waitWordAsync(this.ptr, seen, left, this.sleepersPtr, signal, hot)) === 'timed-out') return this.seq !== seen ? 'changed' : 'timed-out';
+      if ((await waitWordAsync(this.ptr, seen, left, this.sleepersPtr, signal, hot, this.policy)) === 'timed-out') return this.seq !== seen ? 'changed' : 'timed-out';
     }
   }
 
@@ -64,6 +72,6 @@ export class Doorbell {
    */
   waitHot(seen: number, timeoutMs: number): 'changed' | undefined {
     if (this.seq !== seen) return 'changed';
-    return waitWordHot(this.ptr, seen, performance.now() + timeoutMs, this.sleepersPtr);
+    return waitWordHot(this.ptr, seen, performance.now() + timeoutMs, this.sleepersPtr, this.policy);
   }
 }

@@ -58,7 +58,7 @@ export class OwnerLock {
   private readonly sleepersPtr: number;
 
   /** @param ptr address of the lock in the WebAssembly memory (window base + offset) */
-  constructor(readonly ptr: number, private readonly what = 'shared lock') {
+  constructor(readonly ptr: number, private readonly what = 'owner lock') {
     this.sleepersPtr = ptr + runtime().core.lockSleepersOffset();
   }
 

@@ -9,6 +9,10 @@ import { selfIdentity } from '../platform/processIdentity.ts';
 import { Backoff } from '../platform/sleep.ts';
 import { creatorDied } from './staleSegment.ts';
 import { runtime } from '../platform/runtime.ts';
+import {
+  SEGMENT_E_CLOSED, SEGMENT_E_CORRUPT, SEGMENT_E_KIND, SEGMENT_E_NOT_OURS, SEGMENT_E_NOT_READY, SEGMENT_E_TOO_SMALL, SEGMENT_E_VERSION,
+  SEGMENT_STATE_READY, SEGMENT_VALID,
+} from '../platform/coreAbi.generated.ts';
 import { kindName } from './SegmentKind.ts';
 
 /** What a segment header says. */
@@ -48,9 +52,18 @@ export interface OpenSegmentOptions {
   allowOtherUsers?: AllowedUsers;
 }
 
-const VALIDATION = ['OK', 'TOO_SMALL', 'NOT_OURS', 'NOT_READY', 'CLOSED', 'VERSION', 'KIND', 'CORRUPT'] as const;
-
-// A sleep that works on every host's main thread without an event loop turn.
+type Validation = 'OK' | 'TOO_SMALL' | 'NOT_OURS' | 'NOT_READY' | 'CLOSED' | 'VERSION' | 'KIND' | 'CORRUPT';
+/** segValidate's results (declared in assembly/segmentHeader.ts) by name. */
+const VALIDATION: Readonly<Record<number, Validation>> = {
+  [SEGMENT_VALID]: 'OK',
+  [SEGMENT_E_TOO_SMALL]: 'TOO_SMALL',
+  [SEGMENT_E_NOT_OURS]: 'NOT_OURS',
+  [SEGMENT_E_NOT_READY]: 'NOT_READY',
+  [SEGMENT_E_CLOSED]: 'CLOSED',
+  [SEGMENT_E_VERSION]: 'VERSION',
+  [SEGMENT_E_KIND]: 'KIND',
+  [SEGMENT_E_CORRUPT]: 'CORRUPT',
+};
 
 export class Segment {
   private constructor(
@@ -77,7 +90,7 @@ export class Segment {
 
   /** Whether the header still says "ready" (a closed segment says "closed"). */
   get isReady(): boolean {
-    return this.segment.isMapped && runtime().core.segState(this.segment.ptr) === 1;
+    return this.segment.isMapped && runtime().core.segState(this.segment.ptr) === SEGMENT_STATE_READY;
   }
 
   /**
@@ -183,7 +196,7 @@ function geometryFits(info: SegmentInfo, fileSize: number): boolean {
   );
 }
 
-function explain(result: (typeof VALIDATION)[number], name: string, seg: SegmentMapping, want: OpenSegmentOptions): IpcError | undefined {
+function explain(result: Validation, name: string, seg: SegmentMapping, want: OpenSegmentOptions): IpcError | undefined {
   const core = runtime().core;
   const opts = { name };
   switch (result) {

@@ -4,6 +4,7 @@ export const SegmentKind = {
   VARIABLE: 2,
   CHANNEL: 3,
   FUNCTION: 4,
+  /** Reserved, never written: a HostFunctionDispatcher serves each function as a FUNCTION segment. Listed so tools name it. */
   DISPATCHER: 5,
   FRAMEBUFFER: 6,
   /** A data generation of a named memory ("mbd.<gen>.<name>"); kind 1 is its directory. */

@@ -9,9 +9,10 @@ import { IpcError } from '../errors/IpcError.ts';
 import { SegmentMapping, unlinkSegment } from './SegmentMapping.ts';
 import { isProcessAlive, selfIdentity } from '../platform/processIdentity.ts';
 import { runtime } from '../platform/runtime.ts';
+import { SEGMENT_MAGIC, SEGMENT_STATE_CLOSED, SEGMENT_STATE_INITIALISING, SEGMENT_STATE_READY } from '../platform/coreAbi.generated.ts';
 
-/** Header `state` values (assembly/segmentHeader.ts). */
-export const SegmentState = { INITIALISING: 0, READY: 1, CLOSED: 2 } as const;
+/** Header `state` values (declared in assembly/segmentHeader.ts). */
+export const SegmentState = { INITIALISING: SEGMENT_STATE_INITIALISING, READY: SEGMENT_STATE_READY, CLOSED: SEGMENT_STATE_CLOSED } as const;
 
 /** What a segment's header says about who is responsible for it. */
 export interface SegmentStatus {
@@ -30,7 +31,7 @@ const FOREIGN: SegmentStatus = { header: 'foreign', state: 0, creatorPid: 0, cre
 /** Whether `seg` carries a membridge header (size and magic). */
 export function isMembridgeSegment(seg: SegmentMapping): boolean {
   const core = runtime().core;
-  return seg.size >= core.segHeaderSize() && core.segMagic(seg.ptr) >>> 0 === core.segMagicValue() >>> 0;
+  return seg.size >= core.segHeaderSize() && core.segMagic(seg.ptr) >>> 0 === SEGMENT_MAGIC;
 }
 
 /** Reads what the header of the mapped segment says about its liveness. */

@@ -8,13 +8,14 @@ import { unlinkSegment } from '../segments/SegmentMapping.ts';
 import { openOrCreateSegment } from '../segments/openOrCreateSegment.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { Segment } from '../segments/Segment.ts';
-import { decodeValue, encodeValueTransient } from './valueCodec.ts';
+import { decodeStoredValue, encodeStoredValueTransient } from './valueCodec.ts';
 import { checkValueName, entrySegmentName } from './valueNames.ts';
 import { initValueArea, MAX_SLOTS, ValueSlots, valueAreaSize } from './ValueSlots.ts';
 import { waitForVersion, type WaitForChangeOptions } from './waitForVersion.ts';
+import { VARIABLE_LAYOUT_VERSION } from '../platform/coreAbi.generated.ts';
 
 /** Layout version of shared-variable segments. */
-const VARIABLE_VERSION = 1;
+const VARIABLE_VERSION = VARIABLE_LAYOUT_VERSION;
 
 /** Options of {@link HostVariable}. */
 export interface HostVariableOptions {
@@ -139,7 +140,7 @@ export class HostVariable<T = unknown> {
     const got = this.slotsOrThrow().read(true);
     if (!got) return undefined;
     this.lastSeen = got.version;
-    return { value: decodeValue(got.bytes, this.what) as T, version: got.version };
+    return { value: decodeStoredValue(got.bytes, this.what) as T, version: got.version };
   }
 
   /**
@@ -150,7 +151,7 @@ export class HostVariable<T = unknown> {
   write(value: T): number {
     const cell = this.slotsOrThrow();
     // Copied into a slot below before anything else can encode.
-    const bytes = encodeValueTransient(value, this.what);
+    const bytes = encodeStoredValueTransient(value, this.what);
     if (bytes.length > this.maxSize) {
       throw new IpcError('TOO_LARGE', `Cannot write to ${this.what}: the value takes ${bytes.length} bytes encoded, more than its maxSize of ${this.maxSize} bytes`, { name: this.name });
     }

@@ -9,33 +9,27 @@ import type { VersionedValue } from './HostVariable.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
 import { listSegments, unlinkSegment } from '../segments/SegmentMapping.ts';
 import { openOrCreateSegment } from '../segments/openOrCreateSegment.ts';
-import { runtime } from '../platform/runtime.ts';
+import { runtime, type CoreExports } from '../platform/runtime.ts';
+import { MEMORY_DATA_LAYOUT_VERSION, MEMORY_DIRECTORY_LAYOUT_VERSION } from '../platform/coreAbi.generated.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
 import { OwnerLock } from '../segments/OwnerLock.ts';
 import { Segment } from '../segments/Segment.ts';
-import { decodeValue, encodeValueTransient } from './valueCodec.ts';
+import { decodeStoredValue, encodeStoredValueTransient } from './valueCodec.ts';
 import { checkValueName, DATA_PREFIX, dataSegmentName, entrySegmentName, parseDataSegmentName } from './valueNames.ts';
 import { initValueArea, ValueSlots, valueAreaSize, type SlotValue } from './ValueSlots.ts';
 import { waitForVersion, type WaitForChangeOptions } from './waitForVersion.ts';
+import { sleepMs } from '../platform/sleep.ts';
 
-/** The core exports of assembly/memoryDirectory.ts. */
-interface DirectoryExports {
-  dirSize(): number;
-  dirBellOffset(): number;
-  dirLockOffset(): number;
-  dirCurrent(ptr: number): number;
-  dirSetCurrent(ptr: number, gen: number): void;
-}
-
-const DIRECTORY_VERSION = 1;
-const DATA_VERSION = 1;
+const DIRECTORY_VERSION = MEMORY_DIRECTORY_LAYOUT_VERSION;
+const DATA_VERSION = MEMORY_DATA_LAYOUT_VERSION;
 /** Generation 1 is one 4 KiB page: 4 slots of 960 bytes after the slot table. */
 const FIRST_SLOT_SIZE = 960;
 /** Largest slot: 4 GiB segments and a 4 GiB WebAssembly memory make larger values impractical. */
 const MAX_SLOT_SIZE = 1024 * 1024 * 1024;
 
-function dir(): DirectoryExports {
-  return runtime().exportsAs<DirectoryExports>();
+/** The core module's exports (the directory: assembly/memoryDirectory.ts). */
+function dir(): CoreExports {
+  return runtime().core;
 }
 
 // Fewer slots for large values: every slot costs its full size in /dev/shm.
@@ -209,7 +203,7 @@ export class SharedMemory {
   read(): VersionedValue | undefined {
     // Decoded at once: the bytes may be a transient view (ValueSlots.read).
     const got = this.readSlot(true);
-    return got && { value: decodeValue(got.bytes, this.what), version: got.version };
+    return got && { value: decodeStoredValue(got.bytes, this.what), version: got.version };
   }
 
   /** read() without decoding: the stored (pybytes) bytes. */
@@ -229,7 +223,7 @@ export class SharedMemory {
    */
   write(value: unknown): number {
     // writeBytes copies it into a slot before anything else can encode.
-    return this.writeBytes(encodeValueTransient(value, this.what));
+    return this.writeBytes(encodeStoredValueTransient(value, this.what));
   }
 
   /** write() of already-encoded (pybytes) bytes. */
@@ -292,7 +286,7 @@ export class SharedMemory {
         // A grower replaced it between our load of the directory and the open: look again.
         if (!(err instanceof IpcError) || (err.code !== 'NOT_FOUND' && err.code !== 'CLOSED')) throw err;
         const now = d.dirCurrent(dirPtr);
-        if (now === number) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+        if (now === number) sleepMs(1);
         number = now;
         continue;
       }

@@ -5,44 +5,18 @@
 import { IpcError } from '../errors/IpcError.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
 import { isProcessAlive, selfIdentity } from '../platform/processIdentity.ts';
-import { runtime } from '../platform/runtime.ts';
+import { sleepMs } from '../platform/sleep.ts';
+import { runtime, type CoreExports } from '../platform/runtime.ts';
+import { VALUE_EMPTY, VALUE_IS_FROZEN, VALUE_LIE, VALUE_MAX_SLOTS, VALUE_NO_FREE_SLOT, VALUE_NOT_OWNER, VALUE_TOO_LONG } from '../platform/coreAbi.generated.ts';
 
-/** The core exports this layer uses (assembly/valueSlots.ts). */
-export interface ValueSlotsExports {
-  valAreaHeaderSize(): number;
-  valMaxSlots(): number;
-  valBellOffset(): number;
-  valAreaSize(slots: number, slotSize: number): number;
-  valInit(area: number, slots: number, slotSize: number): void;
-  valValidate(area: number, payloadSize: number, slots: number, slotSize: number): number;
-  valSlotCount(area: number): number;
-  valSlotSize(area: number): number;
-  valSlotData(area: number, slots: number, slotSize: number, slot: number): number;
-  valVersion(area: number): number;
-  valIsFrozen(area: number): number;
-  valSlotOwner(area: number, slots: number, slot: number): bigint;
-  valSlotSeq(area: number, slots: number, slot: number): number;
-  valClaim(area: number, slots: number, pid: number, stamp: number): number;
-  valTakeOver(area: number, slots: number, slot: number, deadOwner: bigint, pid: number, stamp: number): number;
-  valCommit(area: number, slots: number, slot: number, length: number, pid: number, stamp: number): number;
-  valAbandon(area: number, slots: number, slot: number, pid: number, stamp: number): void;
-  valSlotVersion(area: number, slots: number, slot: number): number;
-  valReadBegin(area: number, slots: number, slotSize: number): number;
-  valReadLength(): number;
-  valReadVersion(): number;
-  valReadEnd(area: number, slots: number, slot: number): number;
-  valFreeze(area: number): number;
-  valSeedFrom(dst: number, dstSlots: number, dstSlotSize: number, src: number, srcSlots: number, srcSlotSize: number): number;
-}
-
-const NO_FREE_SLOT = -1;
-const IS_FROZEN = -2;
-const NOT_OWNER = -4;
-const EMPTY = -5;
-const LIE = -7;
+const NO_FREE_SLOT = VALUE_NO_FREE_SLOT;
+const IS_FROZEN = VALUE_IS_FROZEN;
+const NOT_OWNER = VALUE_NOT_OWNER;
+const EMPTY = VALUE_EMPTY;
+const LIE = VALUE_LIE;
 
 /** Largest slot count the layout allows (the published word keeps the slot in 7 bits). */
-export const MAX_SLOTS = 127;
+export const MAX_SLOTS = VALUE_MAX_SLOTS;
 
 /** A value read out of the slots: a private copy, and the version it was published as. */
 export interface SlotValue {
@@ -59,14 +33,13 @@ export interface WriteOutcome {
   readonly version: number;
 }
 
-// A private word to sleep on between attempts (Atomics.wait works on every host's main thread).
-const pause = new Int32Array(new SharedArrayBuffer(4));
 
 // A reader gives up only when writers replace the value faster than it can copy it for this long.
 const READ_GIVE_UP_MS = 2000;
 
-export function core(): ValueSlotsExports {
-  return runtime().exportsAs<ValueSlotsExports>();
+/** The core module's exports (value areas: assembly/valueSlots.ts). */
+export function core(): CoreExports {
+  return runtime().core;
 }
 
 /** Bytes of payload an area of `slots` slots of `slotSize` bytes needs. */
@@ -146,7 +119,7 @@ export class ValueSlots {
       if (attempt === 64) deadline = performance.now() + READ_GIVE_UP_MS;
       if (attempt > 64) {
         if (performance.now() > deadline) throw new IpcError('TIMED_OUT', `Cannot read ${this.what}: writers replaced the value faster than it could be copied for ${READ_GIVE_UP_MS} ms`);
-        Atomics.wait(pause, 0, 0, 0.01);
+        sleepMs(0.01);
       }
     }
   }
@@ -179,7 +152,7 @@ export class ValueSlots {
         }
         if (slot < 0) {
           if (now > deadline) throw new IpcError('TIMED_OUT', `Cannot write to ${this.what} within ${timeoutMs} ms: all ${this.slotCount} slots stay held by live writers`);
-          if (attempt > 16) Atomics.wait(pause, 0, 0, 0.05);
+          if (attempt > 16) sleepMs(0.05);
           continue;
         }
       }
@@ -232,7 +205,7 @@ export class ValueSlots {
       const r = c.valSeedFrom(dst.area, dst.slotCount, dst.slotSize, this.area, this.slotCount, this.slotSize);
       if (r === 0 || r === 1) return;
       if (r === LIE) throw this.corrupt('move the value of');
-      if (r === -6) throw new IpcError('TOO_LARGE', `Cannot move the value of ${this.what}: it does not fit the new area`);
+      if (r === VALUE_TOO_LONG) throw new IpcError('TOO_LARGE', `Cannot move the value of ${this.what}: it does not fit the new area`);
     }
     throw new IpcError('TIMED_OUT', `Cannot move the value of ${this.what}: it kept changing`);
   }

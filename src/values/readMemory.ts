@@ -1,6 +1,6 @@
 import { layoutOf, withMemory, type MemoryOptions } from './memoryHandles.ts';
 import { sysframeRead } from './sysframeMemory.ts';
-import { decodeValue } from './valueCodec.ts';
+import { decodeStoredValue } from './valueCodec.ts';
 
 /**
  * Reads the newest value of the named memory `name`: one complete value, never a torn one.
@@ -19,8 +19,8 @@ export function readMemory(name: string, options?: MemoryOptions): unknown {
   const what = `named memory "${name}"`;
   if (layoutOf(options, 'readMemory') === 'sysframe') {
     const bytes = sysframeRead(name, options);
-    return bytes === undefined ? null : decodeValue(bytes, what);
+    return bytes === undefined ? null : decodeStoredValue(bytes, what);
   }
   const got = withMemory(name, false, (m) => m.readBytes(), options);
-  return got === undefined ? null : decodeValue(got.bytes, what);
+  return got === undefined ? null : decodeStoredValue(got.bytes, what);
 }

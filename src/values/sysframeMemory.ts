@@ -1,5 +1,5 @@
-// Basic memory in the layout of Python's sysframe.membridge (docs: sysframe-membridge.md A.1,
-// D.1), so that Python processes and membridge processes exchange values:
+// Basic memory in the layout of Python's sysframe.membridge (docs/layout.md, "Sysframe basic
+// memory"), so that Python processes and membridge processes exchange values:
 //
 //   0        8                                          48
 //   +--------+------------------------------------------+------------------------------+
@@ -12,7 +12,8 @@
 // never locks, so torn reads between a Python writer and any reader cannot be prevented here;
 // membridge-only values should use the native layout.
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
-import { IpcError, type IpcErrorCode } from '../errors/IpcError.ts';
+import { IpcError } from '../errors/IpcError.ts';
+import { fsErrorCode } from '../platform/errno.ts';
 import { checkOwner, type AllowedUsers } from '../segments/segmentOwner.ts';
 
 /** Options of sysframe reads and writes (see MemoryOptions). */
@@ -37,26 +38,8 @@ function filePath(name: string): string {
   return `/dev/shm/${bare}`;
 }
 
-function codeOf(err: unknown): IpcErrorCode {
-  switch ((err as { code?: string }).code) {
-    case 'ENOENT':
-      return 'NOT_FOUND';
-    case 'EEXIST':
-      return 'ALREADY_EXISTS';
-    case 'EACCES':
-    case 'EPERM':
-      return 'PERMISSION_DENIED';
-    case 'ENOSPC':
-    case 'EMFILE':
-    case 'ENFILE':
-      return 'NO_SPACE';
-    default:
-      return 'SYSTEM';
-  }
-}
-
 function fail(err: unknown, action: string, name: string): never {
-  const code = codeOf(err);
+  const code = fsErrorCode(err);
   const state = code === 'NOT_FOUND' ? 'it does not exist' : code === 'PERMISSION_DENIED' ? 'permission denied' : (err as Error).message;
   throw new IpcError(code, `Cannot ${action} sysframe memory "${name}": ${state}`, { name, cause: err });
 }
@@ -85,7 +68,7 @@ export function sysframeCreate(name: string, mode: number | undefined = 0o666): 
     // Mode 0666 & ~umask, as Python creates it.
     fd = openSync(path, 'wx+', mode);
   } catch (err) {
-    if (codeOf(err) === 'ALREADY_EXISTS') return false;
+    if (fsErrorCode(err) === 'ALREADY_EXISTS') return false;
     fail(err, 'create', name);
   }
   try {
@@ -104,7 +87,7 @@ export function sysframeWrite(name: string, message: Uint8Array, options: Sysfra
     try {
       fd = openSync(path, 'r+');
     } catch (err) {
-      if (codeOf(err) !== 'NOT_FOUND' || attempt > 2) fail(err, 'open', name);
+      if (fsErrorCode(err) !== 'NOT_FOUND' || attempt > 2) fail(err, 'open', name);
       sysframeCreate(name, options.mode);
     }
   }
@@ -167,7 +150,7 @@ export function sysframeRemove(name: string): boolean {
     unlinkSync(filePath(name));
     return true;
   } catch (err) {
-    if (codeOf(err) === 'NOT_FOUND') return false;
+    if (fsErrorCode(err) === 'NOT_FOUND') return false;
     fail(err, 'remove', name);
   }
 }

@@ -1,5 +1,5 @@
 // The one seam between shared values and the value format: named memory and shared variables
-// store pybytes messages (shared/docs/pybytes-format.md), so Python peers and membridge processes
+// store pybytes messages (docs/pybytes.md), so Python peers and membridge processes
 // read each other's values. Encoding happens before any shared memory is touched, so a value that
 // cannot be encoded throws and changes nothing.
 import { decode } from '../pybytes/decode.ts';
@@ -10,15 +10,15 @@ import { encode, encodeTransient } from '../pybytes/encode.ts';
  * @throws {TypeError} a value with no pybytes form
  * @throws {RangeError} containers nested too deeply (e.g. a cycle)
  */
-export function encodeValue(value: unknown, _what: string): Uint8Array {
+export function encodeStoredValue(value: unknown, _what: string): Uint8Array {
   return encode(value);
 }
 
 /**
- * encodeValue() into the encoder's reusable buffer: the view is valid only until the next encode,
+ * encodeStoredValue() into the encoder's reusable buffer: the view is valid only until the next encode,
  * so the caller must copy it into shared memory before anything else encodes.
  */
-export function encodeValueTransient(value: unknown, _what: string): Uint8Array {
+export function encodeStoredValueTransient(value: unknown, _what: string): Uint8Array {
   return encodeTransient(value);
 }
 
@@ -27,6 +27,6 @@ export function encodeValueTransient(value: unknown, _what: string): Uint8Array 
  * @throws {DecodeError} a malformed message
  * @throws {RangeError} a truncated message
  */
-export function decodeValue(bytes: Uint8Array, _what: string): unknown {
+export function decodeStoredValue(bytes: Uint8Array, _what: string): unknown {
   return decode(bytes);
 }

@@ -1,6 +1,6 @@
 import { layoutOf, withMemory, type MemoryOptions } from './memoryHandles.ts';
 import { sysframeWrite } from './sysframeMemory.ts';
-import { encodeValue } from './valueCodec.ts';
+import { encodeStoredValue } from './valueCodec.ts';
 
 /**
  * Writes `value` to the named memory `name`, creating it when missing, and returns true (like
@@ -18,7 +18,7 @@ import { encodeValue } from './valueCodec.ts';
  */
 export function writeMemory(name: string, value: unknown, options?: MemoryOptions): boolean {
   const layout = layoutOf(options, 'writeMemory');
-  const bytes = encodeValue(value, `named memory "${name}"`);
+  const bytes = encodeStoredValue(value, `named memory "${name}"`);
   if (layout === 'sysframe') sysframeWrite(name, bytes, options);
   else withMemory(name, true, (m) => m.writeBytes(bytes), options);
   return true;

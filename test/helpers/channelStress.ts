@@ -14,6 +14,9 @@ import { checkPayload, CLIENT_KEY, makePayload, pickSize, random, sameTransforme
 /** The library default. A lost wake-up costs a 100 ms liveness slice per chunk hand-off: the 300 KB message of the local pairs (600 hand-offs) then needs a minute. */
 export const STRESS_TIMEOUT_MS = 30_000;
 
+/** Bytes of each ring of the stress channels: messages go up to 64 times this. */
+export const STRESS_RING = 1024;
+
 export interface StressCounts {
   requests: number;
   notifications: number;
@@ -41,7 +44,7 @@ interface PeerState {
 export function serveStress(server: Channel, counts: StressCounts, seed: number): void {
   const state = new WeakMap<ChannelPeer, PeerState>();
   const rand = random(seed);
-  const ring = ringOf(server);
+  const ring = STRESS_RING;
   const of = (peer: ChannelPeer | undefined): PeerState => {
     let s = state.get(peer!);
     if (!s) state.set(peer!, (s = { notesIn: 0, lastNote: -1, notesOut: 0, tag: 1 }));
@@ -88,13 +91,10 @@ export function serveStress(server: Channel, counts: StressCounts, seed: number)
   });
 }
 
-function ringOf(ch: Channel): number {
-  return (ch as unknown as { ringSize: number }).ringSize;
-}
 
 /** One client round on an open `client`: `ops` messages, `inFlight` at a time, then the tally. */
 export async function clientRound(client: Channel, counts: StressCounts, rand: () => number, ops: number, inFlight: number, firstTag: number): Promise<number> {
-  const ring = ringOf(client);
+  const ring = STRESS_RING;
   let notesIn = 0;
   let lastNote = -1;
   client.setNotificationCallback((value) => {
@@ -176,7 +176,7 @@ export async function localPairs(prefix: string, counts: StressCounts, seed: num
   let tag = 1;
   for (let k = 0; performance.now() < deadline && counts.errors.length === 0; k++) {
     const name = `${prefix}-${k}`;
-    const server = new Channel(name, 'server', { ringSize: 1024, maxClients: 2 }).open();
+    const server = new Channel(name, 'server', { ringSize: STRESS_RING, maxClients: 2 }).open();
     try {
       serveStress(server, counts, seed + k);
       const client = new Channel(name, 'client').open();

@@ -1,5 +1,5 @@
 // Python's datetime types with microseconds and fixed UTC offsets. Each renders the exact text of
-// Python's isoformat(), which is what goes on the wire (shared/docs/pybytes-format.md §6.7).
+// Python's isoformat(), which is what goes on the wire (docs/pybytes.md, "JavaScript mapping").
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
