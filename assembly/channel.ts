@@ -105,15 +105,15 @@ export function chanInit(payload: usize, slotCount: u32, ringCapacity: u32): i32
  * Checks an opened payload of `payloadSize` bytes: the counts must describe exactly the area the
  * segment has, and every ring must say the same capacity. 0 when sound, -1 otherwise.
  */
-export function chanValidate(payload: usize, payloadSize: u32): i32 {
+export function chanValidate(payload: usize, payloadSize: u32, slotCount: u32, cap: u32): i32 {
+  // `slotCount` and `cap` are the caller's copies, read once: those are what it will use.
   const h = changetype<ChannelHeader>(payload);
   if (<usize>payloadSize < CHANNEL_HEADER_SIZE) return -1;
-  const cap = h.ringCapacity;
   if (cap < 256 || (cap & (cap - 1)) != 0 || cap > 0x4000_0000) return -1;
   if (<usize>h.slotSize != chanSlotSize(cap)) return -1;
-  if (<u64>CHANNEL_HEADER_SIZE + <u64>h.slotCount * <u64>h.slotSize != <u64>payloadSize) return -1;
-  for (let i: u32 = 0; i < h.slotCount; i++) {
-    const slot = chanSlot(payload, h.slotCount, cap, i);
+  if (<u64>CHANNEL_HEADER_SIZE + <u64>slotCount * <u64>chanSlotSize(cap) != <u64>payloadSize) return -1;
+  for (let i: u32 = 0; i < slotCount; i++) {
+    const slot = chanSlot(payload, slotCount, cap, i);
     if (ringCapacity(slot + SLOT_HEADER_SIZE) != cap) return -1;
     if (ringCapacity(slot + SLOT_HEADER_SIZE + ringFootprint(cap)) != cap) return -1;
   }

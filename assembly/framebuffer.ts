@@ -159,9 +159,9 @@ export function fbArenaSize(ctl: usize): u32 { return control(ctl).arenaSize; }
  * describes is a non-empty multiple of 64 right after the control block and inside the payload,
  * else 1 (nothing in it may then be trusted).
  */
-export function fbValidate(ctl: usize, payloadSize: f64): i32 {
+export function fbValidate(ctl: usize, payloadSize: f64, arena: u32): i32 {
+  // `arena`: the caller's copy of arenaSize, read once; it is what the caller will use.
   const c = control(ctl);
-  const arena = c.arenaSize;
   if (c.arenaOffset != FB_CONTROL_SIZE) return 1;
   if (arena < 2 * FB_FRAME_HEADER || (<u64>arena & (FB_ALIGN - 1)) != 0) return 1;
   if (<f64>FB_CONTROL_SIZE + <f64>arena > payloadSize) return 1;

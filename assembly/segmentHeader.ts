@@ -144,7 +144,7 @@ export function segValidate(ptr: usize, fileSize: u64, kind: u32, version: u32):
   if (kind != 0 && <u32>h.kind != kind) return E_KIND;
   if (h.headerSize != HEADER_SIZE) return E_CORRUPT;
   if (h.capacity > fileSize || h.capacity < <u64>HEADER_SIZE) return E_CORRUPT;
-  if (h.payloadOffset < HEADER_SIZE) return E_CORRUPT;
+  if (h.payloadOffset < HEADER_SIZE || (h.payloadOffset & 63) != 0) return E_CORRUPT;
   if (<u64>h.payloadOffset + <u64>h.payloadSize > h.capacity) return E_CORRUPT;
   return OK;
 }

@@ -132,6 +132,9 @@ let readVersion: u64 = 0;
   return (AREA_HEADER + <usize>slots * DESC_SIZE + <usize>(ALIGN - 1)) & ~<usize>(ALIGN - 1);
 }
 
+// @ts-ignore: decorator
+@inline function strideOf(slotSize: u32): usize { return (<usize>slotSize + <usize>(ALIGN - 1)) & ~<usize>(ALIGN - 1); }
+
 export function valAreaHeaderSize(): u32 { return <u32>AREA_HEADER; }
 export function valDescriptorSize(): u32 { return <u32>DESC_SIZE; }
 export function valMaxSlots(): u32 { return MAX_SLOTS; }
@@ -155,13 +158,14 @@ export function valInit(area: usize, slots: u32, slotSize: u32): void {
  * Checks an area read from a segment of `payloadSize` bytes: 0 when its geometry fits, 1 when it
  * lies (then nothing in it may be trusted as an offset).
  */
-export function valValidate(area: usize, payloadSize: f64): i32 {
+export function valValidate(area: usize, payloadSize: f64, slots: u32, slotSize: u32): i32 {
+  // `slots` and `slotSize` are the caller's copies of slotCount and slotSize, read once: those are
+  // what it will use, so those are what must fit (the words may change after this check).
   const a = changetype<ValueArea>(area);
-  const slots = a.slotCount;
   // One slot could never be rewritten (the published slot is never claimed).
   if (slots < 2 || slots > MAX_SLOTS) return 1;
-  if (a.slotStride != ((a.slotSize + (ALIGN - 1)) & ~(ALIGN - 1)) || a.slotStride < a.slotSize) return 1;
-  if (valAreaSize(slots, a.slotSize) > payloadSize) return 1;
+  if (slotSize > 0x7fff_0000 || <usize>a.slotStride != strideOf(slotSize)) return 1;
+  if (valAreaSize(slots, slotSize) > payloadSize) return 1;
   if ((atomic.load<u64>(area + PUBLISHED) & SLOT_MASK) >= <u64>slots) return 1;
   return 0;
 }
@@ -175,7 +179,6 @@ export function valSlotSize(area: usize): u32 { return changetype<ValueArea>(are
 // any process mapping the segment can rewrite at any time. An index read from shared memory (the
 // published slot) is range-checked against that private count before it is used.
 
-@inline function strideOf(slotSize: u32): usize { return (<usize>slotSize + <usize>(ALIGN - 1)) & ~<usize>(ALIGN - 1); }
 
 /** Address of slot `slot`'s data (`slots`, `slotSize`: the private geometry; `slot` < `slots`). */
 export function valSlotData(area: usize, slots: u32, slotSize: u32, slot: u32): usize {

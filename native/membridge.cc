@@ -17,6 +17,7 @@
 #include <linux/futex.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -159,6 +160,19 @@ Napi::Value FdGrow(const Napi::CallbackInfo& info) {
   return Num(env, ftruncate(fd, (off_t)size) == 0 ? 0 : -errno);
 }
 
+// fdAllocate(fd, offset, length) -> 0 | -errno. Reserves the file's blocks now (posix_fallocate),
+// so that a full /dev/shm is ENOSPC here rather than SIGBUS at the first touch of an unbacked page.
+Napi::Value FdAllocate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = (int)GetInt(env, info[0], "fd");
+  int64_t offset = GetInt(env, info[1], "offset");
+  int64_t length = GetInt(env, info[2], "length");
+  if (offset < 0 || length <= 0) return Num(env, -EINVAL);
+  int r;
+  do r = posix_fallocate(fd, (off_t)offset, (off_t)length); while (r == EINTR);
+  return Num(env, -r);
+}
+
 // closeFd(fd) -> 0 | -errno
 Napi::Value CloseFd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -234,6 +248,87 @@ Napi::Value Restore(const Napi::CallbackInfo& info) {
   void* p = mmap(at, (size_t)length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   return Num(env, p == MAP_FAILED ? -errno : 0);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Truncation guard. A process that shrinks a segment's file (ftruncate) while others map it makes
+// their next access past the new end raise SIGBUS, which would kill them: no JavaScript engine
+// turns it into an exception. The guard keeps a table of the windows this process maps; a SIGBUS
+// whose address lies in one of them replaces that whole window with private zero pages and
+// returns, so the faulting load or store runs again against zeros. The window's segment header
+// then reads as state 0 ("not ready"), which every layer already reports with a typed error
+// (NOT_FOUND, CLOSED, PEER_GONE). Faults outside the table go to the handler installed before.
+
+constexpr int kGuardSlots = 4096;
+std::atomic<uintptr_t> g_guardStart[kGuardSlots];
+std::atomic<size_t> g_guardLength[kGuardSlots];
+std::atomic<uint32_t> g_guardFaults{0};
+struct sigaction g_previousBus;
+std::once_flag g_guardInstalled;
+
+void OnBus(int sig, siginfo_t* si, void* ctx) {
+  uintptr_t addr = (uintptr_t)si->si_addr;
+  for (int i = 0; i < kGuardSlots; i++) {
+    uintptr_t start = g_guardStart[i].load(std::memory_order_acquire);
+    if (start == 0 || addr < start) continue;
+    size_t length = g_guardLength[i].load(std::memory_order_acquire);
+    if (addr - start >= length) continue;
+    // mmap is a plain system call on Linux, safe here in practice (not on POSIX's list).
+    if (mmap((void*)start, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) break;
+    g_guardFaults.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (g_previousBus.sa_flags & SA_SIGINFO) {
+    if (g_previousBus.sa_sigaction) g_previousBus.sa_sigaction(sig, si, ctx);
+    return;
+  }
+  if (g_previousBus.sa_handler != SIG_DFL && g_previousBus.sa_handler != SIG_IGN) {
+    g_previousBus.sa_handler(sig);
+    return;
+  }
+  // Not ours and nobody else's: die of it as the default would.
+  signal(SIGBUS, SIG_DFL);
+}
+
+void InstallBusHandler() {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = OnBus;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGBUS, &sa, &g_previousBus);
+}
+
+// guardWindow(view, offset, length) -> 0 | -ENOSPC (table full: the window is then unguarded).
+Napi::Value GuardWindow(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  View v = GetView(env, info[0]);
+  uint8_t* at = WindowAddr(env, v, GetInt(env, info[1], "offset"), GetInt(env, info[2], "length"));
+  std::call_once(g_guardInstalled, InstallBusHandler);
+  size_t length = (size_t)GetInt(env, info[2], "length");
+  for (int i = 0; i < kGuardSlots; i++) {
+    uintptr_t expected = 0;
+    if (g_guardStart[i].load(std::memory_order_relaxed) != 0) continue;
+    g_guardLength[i].store(length, std::memory_order_release);
+    if (g_guardStart[i].compare_exchange_strong(expected, (uintptr_t)at, std::memory_order_acq_rel)) return Num(env, 0);
+  }
+  return Num(env, -ENOSPC);
+}
+
+// unguardWindow(view, offset) -> 0: forgets the window starting at offset.
+Napi::Value UnguardWindow(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  View v = GetView(env, info[0]);
+  int64_t offset = GetInt(env, info[1], "offset");
+  if (offset < 0 || (uint64_t)offset >= v.length) throw Napi::RangeError::New(env, "window outside the memory view");
+  uintptr_t at = (uintptr_t)(v.data + offset);
+  for (int i = 0; i < kGuardSlots; i++) {
+    if (g_guardStart[i].load(std::memory_order_acquire) == at) g_guardStart[i].store(0, std::memory_order_release);
+  }
+  return Num(env, 0);
+}
+
+// guardFaults() -> how many truncated windows the guard has replaced so far.
+Napi::Value GuardFaults(const Napi::CallbackInfo& info) { return Num(info.Env(), (double)g_guardFaults.load()); }
 
 // ---------------------------------------------------------------------------------------------
 // Futex (shared: no FUTEX_PRIVATE_FLAG, so waits cross processes through the mapped file)
@@ -871,6 +966,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("shmList", Napi::Function::New(env, ShmList));
   exports.Set("fdStat", Napi::Function::New(env, FdStat));
   exports.Set("fdGrow", Napi::Function::New(env, FdGrow));
+  exports.Set("fdAllocate", Napi::Function::New(env, FdAllocate));
+  exports.Set("guardWindow", Napi::Function::New(env, GuardWindow));
+  exports.Set("unguardWindow", Napi::Function::New(env, UnguardWindow));
+  exports.Set("guardFaults", Napi::Function::New(env, GuardFaults));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
   exports.Set("baseAddress", Napi::Function::New(env, BaseAddress));
   exports.Set("mapInto", Napi::Function::New(env, MapInto));

@@ -32,6 +32,7 @@ export { SharedMemory } from './values/SharedMemory.ts';
 export type { SharedMemoryOptions } from './values/SharedMemory.ts';
 export { HostVariable } from './values/HostVariable.ts';
 export type { HostVariableOptions, VersionedValue } from './values/HostVariable.ts';
+export type { AllowedUsers } from './segments/segmentOwner.ts';
 export type { WaitForChangeOptions } from './values/waitForVersion.ts';
 // Frame buffer: bulk frames through a shared ring
 export { FrameBufferServer } from './framebuffer/FrameBufferServer.ts';

@@ -134,6 +134,8 @@ export class FrameArena {
   private readonly bell: Doorbell;
   private readonly dataBase: number;
   private lastLivenessCheck = -Infinity;
+  /** Highest allocation cursor this process has seen (allocations end there or below). */
+  private highestCursor = 0;
   private gone: IpcError | undefined;
   private scratch = 0;
   private scratchSize = 0;
@@ -146,10 +148,10 @@ export class FrameArena {
     const core = fb();
     this.ctl = seg.payloadPtr;
     // The geometry is validated once and kept here; the control block's words are never trusted again.
-    if (core.fbValidate(this.ctl, seg.info.payloadSize) !== 0) {
-      throw new IpcError('CORRUPT', `Cannot use frame buffer "${seg.name}": its control block describes an arena that does not fit its ${seg.info.payloadSize}-byte payload`, { name: seg.name });
-    }
     this.arenaSize = core.fbArenaSize(this.ctl);
+    if (core.fbValidate(this.ctl, seg.info.payloadSize, this.arenaSize) !== 0) {
+      throw new IpcError('CORRUPT', `Cannot use frame buffer "${seg.name}": its control block describes an arena of ${this.arenaSize} bytes, which does not fit its ${seg.info.payloadSize}-byte payload`, { name: seg.name });
+    }
     this.maxFrameSize = this.arenaSize - core.fbFrameHeaderSize();
     this.bell = new Doorbell(this.ctl + core.fbBellOffset());
     this.dataBase = this.ctl;
@@ -185,6 +187,7 @@ export class FrameArena {
     }
     this.checkServer();
     const pos = fb().fbAllocate(this.ctl, this.arenaSize, size);
+    if (pos >= this.highestCursor) this.highestCursor = pos + 1;
     if (pos === FB_ALLOCATE_CORRUPT) throw new IpcError('CORRUPT', `Cannot allocate a frame in frame buffer "${this.name}": its cursor is impossible (another process rewrote its control block)`, { name: this.name });
     if (pos === FB_ALLOCATE_EXHAUSTED) throw new IpcError('NO_SPACE', `Cannot allocate a frame in frame buffer "${this.name}": its 2^53-byte position space is used up (create a new frame buffer)`, { name: this.name });
     if (pos < 0) throw new RangeError(`Cannot allocate a frame of ${size} bytes in frame buffer "${this.name}": it holds at most ${this.maxFrameSize}`);
@@ -212,7 +215,11 @@ export class FrameArena {
     return new FrameBufferTimeout('OVERWRITTEN', `Cannot ${what}: the ring lapped it (allocations reached position ${fb().fbCursor(this.ctl)}, past ${offset} + ${this.arenaSize})`, offset, this.name);
   }
 
-  private notAllocated(offset: number, what: string): RangeError {
+  private notAllocated(offset: number, what: string): RangeError | IpcError {
+    // The cursor only grows: below a position this process saw allocated, it was rewritten.
+    if (offset < this.highestCursor) {
+      return new IpcError('CORRUPT', `Cannot ${what}: the allocation cursor went back to ${fb().fbCursor(this.ctl)}, below ${this.highestCursor} seen before (another process rewrote the control block)`, { name: this.name });
+    }
     return new RangeError(`Cannot ${what}: nothing was allocated at offset ${offset} (allocations reached ${fb().fbCursor(this.ctl)})`);
   }
 

@@ -1,5 +1,6 @@
 // A user of a frame buffer: allocates, writes and reads frames through its own mapping of the
 // server's segment. Every check runs in shared memory; no call goes to the server.
+import type { AllowedUsers } from '../segments/segmentOwner.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { FrameArena, FRAMEBUFFER_VERSION, parseKey, type FrameBufferStats, type FrameView, type ReadOptions } from './FrameArena.ts';
 import { objectSegmentName } from '../segments/segmentName.ts';
@@ -17,6 +18,11 @@ export interface FrameBufferClientOptions {
    * 1.4 GB/s, so without this the first lap of writes and reads is several times slower.
    */
   populate?: boolean;
+  /**
+   * Accept a frame buffer of another user: true, or a list of user ids (default: only this
+   * process's user; another user's segment gives PERMISSION_DENIED).
+   */
+  allowOtherUsers?: AllowedUsers;
 }
 
 /**
@@ -64,7 +70,7 @@ export class FrameBufferClient {
     if (this.arena) return this;
     let seg: Segment;
     try {
-      seg = Segment.open(objectSegmentName(this.name, 'frame buffer'), { kind: SegmentKind.FRAMEBUFFER, version: FRAMEBUFFER_VERSION, timeoutMs: this.options.timeoutMs ?? 1000, populate: this.options.populate ?? true });
+      seg = Segment.open(objectSegmentName(this.name, 'frame buffer'), { kind: SegmentKind.FRAMEBUFFER, version: FRAMEBUFFER_VERSION, timeoutMs: this.options.timeoutMs ?? 1000, populate: this.options.populate ?? true, allowOtherUsers: this.options.allowOtherUsers });
     } catch (err) {
       if (err instanceof IpcError && err.code === 'NOT_FOUND') {
         throw new IpcError('NOT_FOUND', `Cannot open frame buffer "${this.name}": no such segment (its server stopped, or never started)`, { name: this.name, cause: err });

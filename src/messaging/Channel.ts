@@ -189,7 +189,7 @@ export class Channel {
       if (stale === undefined) throw new IpcError('ALREADY_EXISTS', `Cannot serve ${this.target()}: a live process serves it already (or is taking it over)`, { name: this.name });
       this.seg = create(stale + 1);
     }
-    this.attach();
+    this.attach(maxClients, ringSize);
     this.myBell = this.table.serverBell();
     this.startPump();
   }
@@ -197,7 +197,7 @@ export class Channel {
   private openClient(): void {
     let seg: Segment;
     try {
-      seg = Segment.open(this.segmentName, { kind: this.internals.kind, version: CHANNEL_VERSION, timeoutMs: this.opts.openTimeoutMs });
+      seg = Segment.open(this.segmentName, { kind: this.internals.kind, version: CHANNEL_VERSION, timeoutMs: this.opts.openTimeoutMs, allowOtherUsers: this.opts.allowOtherUsers });
     } catch (err) {
       if (err instanceof IpcError && err.code === 'NOT_FOUND') throw new IpcError('NOT_FOUND', `Cannot open ${this.target()}: no process serves it`, { name: this.name, cause: err });
       if (err instanceof IpcError && err.code === 'CLOSED') throw new IpcError('PEER_GONE', `Cannot open ${this.target()}: its server closed it`, { name: this.name, cause: err });
@@ -205,11 +205,14 @@ export class Channel {
     }
     this.seg = seg;
     try {
-      if (this.core.chanValidate(seg.payloadPtr, seg.info.payloadSize) !== 0) {
+      // Geometry read once, checked, and kept (docs/layout.md, "What a process trusts").
+      const slotCount = this.core.chanSlotCount(seg.payloadPtr);
+      const ringSize = this.core.chanRingCapacity(seg.payloadPtr);
+      if (this.core.chanValidate(seg.payloadPtr, seg.info.payloadSize, slotCount, ringSize) !== 0) {
         throw new IpcError('CORRUPT', `Cannot open ${this.target()}: its slot table does not match the segment size`, { name: this.name });
       }
       if (!isProcessAlive(seg.info.creatorPid, seg.info.creatorStamp)) throw this.goneError('open');
-      this.attach();
+      this.attach(slotCount, ringSize);
       this.claimSlot();
       this.startPump();
     } catch (err) {
@@ -219,8 +222,10 @@ export class Channel {
     }
   }
 
-  private attach(): void {
+  private attach(slotCount: number, ringSize: number): void {
     this.table = new ChannelSlotTable(
+      slotCount,
+      ringSize,
       this.core,
       this.seg!.payloadPtr,
       this.role,
@@ -472,9 +477,18 @@ export class Channel {
   /** Sends a message without ever blocking: a full ring queues it. */
   private send(conn: ChannelSlot, msg: Outgoing): void {
     if (this.state !== 'open' || conn.dead) return;
-    if (!conn.tryPost(msg)) {
-      conn.enqueue({ msg, resolve: noop, reject: noop, deadline: Infinity });
-      conn.flush();
+    try {
+      if (!conn.tryPost(msg)) {
+        conn.enqueue({ msg, resolve: noop, reject: noop, deadline: Infinity });
+        conn.flush();
+      }
+    } catch (err) {
+      // Replies are sent from handlers' promises: a ring another process made impossible must
+      // end that connection here, typed, never as an unhandled rejection.
+      if (!(err instanceof IpcError && err.code === 'CORRUPT')) throw err;
+      if (this.role === 'server') this.table.quarantine(conn);
+      else this.breakWith(err);
+      return;
     }
     if (conn.queue.length > 0) this.ensureRunning();
   }

@@ -1,4 +1,5 @@
 // The options and small public types of a channel.
+import type { AllowedUsers } from '../segments/segmentOwner.ts';
 import type { ChannelPeer } from './ChannelPeer.ts';
 
 /** Which end of a channel this object is. */
@@ -16,9 +17,14 @@ export interface ChannelOptions {
   timeoutMs?: number;
   /** How often a waiting side checks that its peer still lives. Defaults to 100 ms. */
   livenessMs?: number;
+  /**
+   * Client: accept a server of another user: true, or a list of user ids (default: only this
+   * process's user; another user's segment of that name gives PERMISSION_DENIED).
+   */
+  allowOtherUsers?: AllowedUsers;
 }
 
-export const CHANNEL_DEFAULTS: Required<ChannelOptions> = { maxClients: 16, ringSize: 65536, openTimeoutMs: 1000, timeoutMs: 30_000, livenessMs: 100 };
+export const CHANNEL_DEFAULTS: Required<ChannelOptions> = { maxClients: 16, ringSize: 65536, openTimeoutMs: 1000, timeoutMs: 30_000, livenessMs: 100, allowOtherUsers: false };
 
 /** Options of one request or notification. */
 export interface SendOptions {

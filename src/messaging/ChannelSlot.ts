@@ -129,7 +129,22 @@ export class ChannelSlot {
     return true;
   }
 
+  // Bytes enqueued since queuedBytes was last recounted: an upper bound of what the queue holds
+  // (removals do not subtract; queueOver recounts when the bound says the limit is near).
+  private queuedBytes = 0;
+
+  /** Whether `more` bytes would take the queue past `maxMessages` messages or `maxBytes` bytes. */
+  queueOver(maxMessages: number, maxBytes: number, more: number): boolean {
+    if (this.queue.length >= maxMessages) return true;
+    if (this.queuedBytes + more <= maxBytes) return false;
+    let sum = 0;
+    for (const q of this.queue) sum += q.msg.payload.length - q.msg.offset;
+    this.queuedBytes = sum;
+    return sum + more > maxBytes;
+  }
+
   enqueue(q: Queued): void {
+    this.queuedBytes += q.msg.payload.length;
     // A borrowed payload (the caller's array, the encoder's scratch) changes once the caller goes
     // on: keep what it held at the time of the call, the part already written included (offset).
     if (q.msg.borrowed) {

@@ -26,6 +26,8 @@ export class ChannelSlotTable {
   active: ChannelSlot[] = [];
 
   constructor(
+    slotCount: number,
+    ringSize: number,
     private readonly core: CoreExports,
     readonly payload: number,
     private readonly role: ChannelRole,
@@ -38,8 +40,9 @@ export class ChannelSlotTable {
     private readonly describe: () => string,
     private readonly name: string,
   ) {
-    this.slotCount = core.chanSlotCount(payload);
-    this.ringSize = core.chanRingCapacity(payload);
+    // The geometry the caller validated (or created): never read from the segment again.
+    this.slotCount = slotCount;
+    this.ringSize = ringSize;
     this.conns = new Array(this.slotCount).fill(undefined);
   }
 
@@ -117,6 +120,7 @@ export class ChannelSlotTable {
       let wants: boolean;
       try {
         [n, wants] = conn.inbound.read(conn.sink!);
+        if (conn.queue.length > 0) conn.flush();
       } catch (err) {
         // One client's ring is its own business: a corrupt record (a buggy or hostile client
         // wrote it) costs that client its slot, never the other clients their server.
@@ -128,7 +132,6 @@ export class ChannelSlotTable {
       }
       if (n > 0) work = true;
       if (wants) conn.peerBell.ring();
-      if (conn.queue.length > 0) conn.flush();
     }
     return work;
   }
@@ -161,7 +164,7 @@ export class ChannelSlotTable {
    * Server: stops serving a client that wrote an impossible record. Its slot stays taken (the
    * client still lives and may still write into it) until reap() sees it leave or die.
    */
-  private quarantine(conn: ChannelSlot): void {
+  quarantine(conn: ChannelSlot): void {
     this.drop(conn);
     const pid = Number(conn.owner & 0xffff_ffffn);
     conn.failAll(() => new IpcError('CORRUPT', `Cannot finish the request on ${this.describe()}: the client (pid ${pid}) wrote an impossible record into its ring and was disconnected`, { name: this.name }));

@@ -24,7 +24,8 @@ export interface CreateFunctionOptions {
  * exception thrown by `fn` reaches the caller as a {@link RemoteError}.
  *
  * Resolves `true` when removed, `false` when serving ended on an error (use a {@link Channel}
- * directly to see the error itself).
+ * directly to see the error itself) — including a server segment another process closed or made
+ * impossible (CORRUPT): the promise always settles, it never rejects after it started serving.
  *
  * @throws {IpcError} ALREADY_EXISTS (rejected) when a live process serves `name`
  * @example

@@ -34,7 +34,7 @@ export interface RemoveFunctionOptions {
  * owner, or one made here with that layout) as Python's `remove_function` does: it asks the owner to
  * stop and the owner removes the segment. 3 then means its mutex stayed locked for `timeoutMs`.
  *
- * @throws {IpcError} INVALID_NAME; WRONG_KIND when `name` is not a shared function
+ * @throws {IpcError} INVALID_NAME; WRONG_KIND when `name` is not a shared function; CORRUPT when its live segment's header lies about its own layout
  * @example
  * ```ts
  * import { removeFunction } from 'membridge';
@@ -72,8 +72,15 @@ export function removeFunction(name: string, timeoutOrOptions: number | RemoveFu
     // Still being created by a live process: there is no function to remove yet.
     if (state === SegmentState.INITIALISING && isInUse(status)) return 2;
     if (state === SegmentState.READY && isInUse(status)) {
-      const payload = seg.ptr + core.segPayloadOffset(seg.ptr);
+      // The STOP bit and the server's doorbell are addressed through the header: validate it
+      // against the file first, then use the offsets read once (another process may rewrite them).
       const rc = ringCore();
+      const payloadOffset = core.segPayloadOffset(seg.ptr);
+      const payloadSize = core.segPayloadSize(seg.ptr);
+      if (core.segValidate(seg.ptr, BigInt(seg.size), SegmentKind.FUNCTION, 0) !== 0 || payloadSize < rc.chanHeaderSize() || payloadOffset + rc.chanHeaderSize() > seg.size) {
+        throw new IpcError('CORRUPT', `Cannot remove function "${name}": its segment header contradicts itself or the file size (${seg.size} bytes); remove it with \`membridge rm\` after checking what it is`, { name });
+      }
+      const payload = seg.ptr + payloadOffset;
       rc.chanSetControl(payload, CONTROL_STOP);
       new Doorbell(rc.chanServerBell(payload)).ring();
       // The owner closes the segment (and removes its name) from its event loop.

@@ -6,6 +6,13 @@ import type { SendOptions } from './ChannelOptions.ts';
 import { RecordType } from './Ring.ts';
 
 /** What sending needs of the channel. */
+/**
+ * High-water mark of the local queue of notifications waiting for ring space, per connection:
+ * past it, notify() rejects at once with FULL (docs/layout.md, Ring: backpressure).
+ */
+export const NOTIFY_QUEUE_MAX_MESSAGES = 4096;
+export const NOTIFY_QUEUE_MAX_BYTES = 16 * 1024 * 1024;
+
 export interface SendContext {
   readonly name: string;
   /** The channel's default timeout. */
@@ -76,6 +83,11 @@ export function sendNotification(conn: ChannelSlot, value: unknown, options: Sen
     return Promise.resolve();
   }
   if (options.wait === false) return Promise.reject(fullError(ctx));
+  // Notifications that wait for ring space wait in this process's memory: bounded, so that a
+  // loop that does not await them fails typed instead of growing without limit.
+  if (conn.queueOver(NOTIFY_QUEUE_MAX_MESSAGES, NOTIFY_QUEUE_MAX_BYTES, msg.payload.length)) {
+    return Promise.reject(new IpcError('FULL', `Cannot send a notification on ${ctx.describe()}: ${conn.queue.length} messages already wait for ring space in this process (at most ${NOTIFY_QUEUE_MAX_MESSAGES} messages or ${NOTIFY_QUEUE_MAX_BYTES} bytes); await notify() before sending more`, { name: ctx.name }));
+  }
   const signal = options.signal;
   if (signal?.aborted) return Promise.reject(abortError(ctx.describe(), signal));
   const timeoutMs = options.timeoutMs ?? ctx.timeoutMs;

@@ -53,6 +53,13 @@ export interface NativeAddon {
   shmList(prefix: string): string[] | number;
   fdStat(fd: number): [size: number, mode: number, uid: number] | number;
   fdGrow(fd: number, size: number): number;
+  /** posix_fallocate: reserves the blocks of [offset, offset + length). */
+  fdAllocate(fd: number, offset: number, length: number): number;
+  /** Registers a mapped window with the truncation guard (SIGBUS → private zero pages). */
+  guardWindow(view: Uint8Array, offset: number, length: number): number;
+  unguardWindow(view: Uint8Array, offset: number): number;
+  /** How many truncated windows the guard replaced. */
+  guardFaults(): number;
   closeFd(fd: number): number;
   baseAddress(view: Uint8Array): bigint;
   mapInto(view: Uint8Array, offset: number, length: number, fd: number, populate: boolean): number;
@@ -160,6 +167,10 @@ function load(): NativeAddon | undefined {
       const addon = createRequire(import.meta.url)(path) as NativeAddon;
       if (addon.abiVersion !== ABI_VERSION) {
         problems.push(`${path} has ABI version ${addon.abiVersion}, expected ${ABI_VERSION}`);
+        continue;
+      }
+      if (typeof addon.fdAllocate !== 'function' || typeof addon.guardWindow !== 'function') {
+        problems.push(`${path} has no fdAllocate/guardWindow (built before issue #13's changes)`);
         continue;
       }
       loaded = addon;

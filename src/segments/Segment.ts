@@ -2,6 +2,7 @@
 // docs/layout.md#segment-header): exclusive creation, a header filled while the state says
 // "initialising", publication with one release store, and openers that wait for "ready" with a
 // timeout and fail with a typed error for every way a segment can be wrong.
+import type { AllowedUsers } from './segmentOwner.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { SegmentMapping, unlinkSegment, type CreateOptions } from './SegmentMapping.ts';
 import { selfIdentity } from '../platform/processIdentity.ts';
@@ -47,6 +48,8 @@ export interface OpenSegmentOptions {
   timeoutMs?: number;
   /** Fault every page in while mapping, so the first pass over the data pays no page faults. */
   populate?: boolean;
+  /** Other users whose segments to accept (default none: PERMISSION_DENIED). */
+  allowOtherUsers?: AllowedUsers;
 }
 
 type Validation = 'OK' | 'TOO_SMALL' | 'NOT_OURS' | 'NOT_READY' | 'CLOSED' | 'VERSION' | 'KIND' | 'CORRUPT';
@@ -127,7 +130,7 @@ export class Segment {
     for (;;) {
       let seg: SegmentMapping;
       try {
-        seg = SegmentMapping.open(name, { populate: options.populate ?? false });
+        seg = SegmentMapping.open(name, { populate: options.populate ?? false, allowOtherUsers: options.allowOtherUsers });
       } catch (err) {
         // A zero-sized file is a creator between shm_open and ftruncate.
         if (!(err instanceof IpcError && err.code === 'NOT_READY') || performance.now() >= deadline) throw err;
@@ -135,7 +138,15 @@ export class Segment {
         continue;
       }
       const result = VALIDATION[runtime().core.segValidate(seg.ptr, BigInt(seg.size), options.kind, options.version)] ?? 'CORRUPT';
-      if (result === 'OK') return new Segment(seg, readInfo(seg.ptr));
+      if (result === 'OK') {
+        // The header was checked in shared memory, where it can change right after the check:
+        // what this process keeps is its own copy, checked again (docs/layout.md, "What a process
+        // trusts, and when it checks it").
+        const info = readInfo(seg.ptr);
+        if (geometryFits(info, seg.size)) return new Segment(seg, info);
+        seg.unmap();
+        throw new IpcError('CORRUPT', `Cannot open segment "${name}": its header contradicts itself or the file size (${seg.size} bytes)`, { name });
+      }
       const error = explain(result, name, seg, options);
       seg.unmap();
       if (error) throw error;
@@ -173,6 +184,18 @@ function readInfo(ptr: number): SegmentInfo {
   };
 }
 
+/** The checks of segValidate (assembly/segmentHeader.ts) on sizes, applied to a private copy. */
+function geometryFits(info: SegmentInfo, fileSize: number): boolean {
+  const header = runtime().core.segHeaderSize();
+  return (
+    info.capacity >= header &&
+    info.capacity <= fileSize &&
+    info.payloadOffset >= header &&
+    info.payloadOffset % 64 === 0 &&
+    info.payloadOffset + info.payloadSize <= info.capacity
+  );
+}
+
 function explain(result: Validation, name: string, seg: SegmentMapping, want: OpenSegmentOptions): IpcError | undefined {
   const core = runtime().core;
   const opts = { name };
@@ -200,7 +223,7 @@ function explain(result: Validation, name: string, seg: SegmentMapping, want: Op
  */
 export function inspectSegment(name: string): SegmentInfo | undefined {
   try {
-    const s = Segment.open(name, { kind: 0, version: 0, timeoutMs: 0 });
+    const s = Segment.open(name, { kind: 0, version: 0, timeoutMs: 0, allowOtherUsers: true });
     const info = s.info;
     s.unmap();
     return info;

@@ -3,12 +3,14 @@
 // The window's offset is also the address the core module uses, so AssemblyScript code reads and
 // writes the segment with plain loads, stores and atomics. The offset differs between processes:
 // nothing stored inside a segment may be an address, only offsets from the segment's start.
+import { statfsSync } from 'node:fs';
 import { IpcError } from '../errors/IpcError.ts';
 import { native } from '../platform/addon.ts';
-import { check } from '../platform/errno.ts';
+import { check, Errno } from '../platform/errno.ts';
 import { settledWithin } from '../platform/futex.ts';
 import { runtime, type Runtime } from '../platform/runtime.ts';
 import { checkSegmentName } from './segmentName.ts';
+import { checkOwner, type AllowedUsers } from './segmentOwner.ts';
 
 /** Options for creating a segment. */
 export interface CreateOptions {
@@ -22,6 +24,8 @@ export interface CreateOptions {
 export interface OpenOptions {
   /** Fault all pages in while mapping (default false). */
   populate?: boolean;
+  /** Other users whose segments to accept (default: none, PERMISSION_DENIED; see segmentOwner.ts). */
+  allowOtherUsers?: AllowedUsers;
 }
 
 const HOST_PAGE = 4096;
@@ -57,6 +61,13 @@ export class SegmentMapping {
     const addon = native();
     const fd = check(addon.shmCreate(name, size, options.mode ?? 0o600), 'create segment', name);
     try {
+      // ftruncate alone leaves the pages unbacked: on a full /dev/shm the first touch of one would
+      // kill this process (and every peer) with SIGBUS. Reserve them now, or fail typed.
+      const r = addon.fdAllocate(fd, 0, size);
+      if (r < 0) {
+        if (r === -Errno.ENOSPC) throw new IpcError('NO_SPACE', `Cannot create segment "${name}" of ${size} bytes: /dev/shm has ${shmSpace()} (a container's default /dev/shm is 64 MiB; docker run --shm-size raises it)`, { name });
+        check(r, 'reserve space for segment', name);
+      }
       return SegmentMapping.mapFd(name, fd, size, options.populate ?? true);
     } catch (err) {
       addon.shmUnlink(name);
@@ -68,7 +79,7 @@ export class SegmentMapping {
 
   /**
    * Opens and maps an existing segment, whatever its size.
-   * @throws {IpcError} NOT_FOUND, INVALID_NAME, PERMISSION_DENIED, NOT_READY (size 0), NATIVE_UNAVAILABLE
+   * @throws {IpcError} NOT_FOUND, INVALID_NAME, PERMISSION_DENIED (file mode, or another user's file), NOT_READY (size 0), NATIVE_UNAVAILABLE
    */
   static open(name: string, options: OpenOptions = {}): SegmentMapping {
     checkSegmentName(name);
@@ -77,6 +88,7 @@ export class SegmentMapping {
     try {
       const st = addon.fdStat(fd);
       const size = typeof st === 'number' ? check(st, 'stat segment', name) : st[0];
+      if (typeof st !== 'number') checkOwner(name, st[2], options.allowOtherUsers);
       if (size === 0) throw new IpcError('NOT_READY', `Cannot open segment "${name}": its size is 0 bytes (its creator has not sized it yet)`, { name });
       return SegmentMapping.mapFd(name, fd, size, options.populate ?? false);
     } finally {
@@ -95,6 +107,9 @@ export class SegmentMapping {
       rt.regions.release(ptr);
       check(r, 'map segment', name);
     }
+    // A peer that truncates the file must not kill this process with SIGBUS (README, threat
+    // model): the guard swaps the window for zeros instead, which reads as "not ready".
+    native().guardWindow(rt.u8, ptr, mappedLength);
     return new SegmentMapping(name, size, ptr, mappedLength, rt);
   }
 
@@ -133,6 +148,7 @@ export class SegmentMapping {
     const rt = this.rt;
     const ptr = this.ptr;
     const settled = settledWithin(ptr, ptr + this.mappedLength);
+    native().unguardWindow(rt.u8, ptr);
     const r = native().restore(rt.u8, ptr, this.mappedLength);
     // A failed restore leaves the shared pages in place: keep the region out of circulation rather
     // than hand shared memory out as private scratch.
@@ -143,6 +159,16 @@ export class SegmentMapping {
 
   private ensureMapped(action: string): void {
     if (!this.mapped) throw new IpcError('CLOSED', `Cannot ${action} segment "${this.name}": it is not mapped any more`, { name: this.name });
+  }
+}
+
+/** Free and total bytes of /dev/shm, for NO_SPACE messages. */
+function shmSpace(): string {
+  try {
+    const st = statfsSync('/dev/shm');
+    return `${st.bavail * st.bsize} bytes free of ${st.blocks * st.bsize}`;
+  } catch {
+    return 'less space free than that';
   }
 }
 

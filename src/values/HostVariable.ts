@@ -1,6 +1,8 @@
 // A shared variable: a fixed-size, multi-slot "latest value" cell that any number of processes
 // read and write (robot-ipc's host_variable, without its failure modes). Layout: one segment
 // "mb.<name>" whose payload is a value-slots area (docs/layout.md#shared-variables).
+import { assertMembridgeFile } from '../segments/assertMembridgeFile.ts';
+import type { AllowedUsers } from '../segments/segmentOwner.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { unlinkSegment } from '../segments/SegmentMapping.ts';
 import { openOrCreateSegment } from '../segments/openOrCreateSegment.ts';
@@ -34,6 +36,11 @@ export interface HostVariableOptions {
   writeTimeoutMs?: number;
   /** `data` and `read()` decode losslessly (see ValueReadOptions; `read()` can override). Default false. */
   lossless?: boolean;
+  /**
+   * Accept the segment of another user: true, or a list of user ids (default: only this process's
+   * user; another user's variable of that name gives PERMISSION_DENIED).
+   */
+  allowOtherUsers?: AllowedUsers;
 }
 
 /** A value read from a shared variable or a named memory, with the version it was written as. */
@@ -91,7 +98,7 @@ export class HostVariable<T = unknown> {
     if (payloadSize > 0xffff_0000 - 64) throw new RangeError(`Cannot create shared variable "${name}": ${slots} slots of ${maxSize} bytes exceed the 4 GiB segment limit`);
     const { segment, created } = openOrCreateSegment(
       segName,
-      { kind: SegmentKind.VARIABLE, version: VARIABLE_VERSION, timeoutMs: options.openTimeoutMs ?? 1000 },
+      { kind: SegmentKind.VARIABLE, version: VARIABLE_VERSION, timeoutMs: options.openTimeoutMs ?? 1000, allowOtherUsers: options.allowOtherUsers },
       options.create === false
         ? undefined
         : () =>
@@ -206,11 +213,14 @@ export class HostVariable<T = unknown> {
       seg.markClosed();
       seg.unmap();
     } catch (err) {
-      // Named memory of that name is not ours to remove (its data segments would be orphaned).
+      // Named memory of that name is not ours to remove (its data segments would be orphaned),
+      // nor is a file membridge did not make, nor another user's.
       if (err instanceof IpcError && err.code === 'WRONG_KIND') {
-        throw new IpcError('WRONG_KIND', `Cannot remove shared variable "${name}": it is named memory (use removeMemory)`, { name });
+        throw new IpcError('WRONG_KIND', `Cannot remove shared variable "${name}": ${/holds named memory|holds memory/.test(err.message) ? 'it is named memory (use removeMemory)' : err.message.replace(/^Cannot open segment [^:]*: /, '')}`, { name, cause: err });
       }
+      if (err instanceof IpcError && err.code === 'PERMISSION_DENIED') throw err;
     }
+    assertMembridgeFile(entrySegmentName(name), `shared variable "${name}"`);
     try {
       unlinkSegment(entrySegmentName(name));
       return true;

@@ -2,6 +2,8 @@
 // generation "mbd.<gen>.<name>" (a value-slots area). A value larger than the current slots moves
 // the value to a larger generation; readers follow the directory; nothing is shrunk or
 // truncated under anybody's mapping. Layout and protocol: docs/layout.md#named-memory.
+import { assertMembridgeFile } from '../segments/assertMembridgeFile.ts';
+import type { AllowedUsers } from '../segments/segmentOwner.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import type { VersionedValue } from './HostVariable.ts';
 import { Doorbell } from '../segments/Doorbell.ts';
@@ -55,6 +57,11 @@ export interface SharedMemoryOptions {
   openTimeoutMs?: number;
   /** How long a write waits for a free slot or for another process's growth (default 5000 ms). */
   writeTimeoutMs?: number;
+  /**
+   * Accept the segments of other users: true, or a list of user ids (default: only this process's
+   * user; another user's segment of that name gives PERMISSION_DENIED).
+   */
+  allowOtherUsers?: AllowedUsers;
 }
 
 /**
@@ -123,7 +130,7 @@ export class SharedMemory {
     checkValueName(name, 'named memory');
     const { segment, created } = openOrCreateSegment(
       entrySegmentName(name),
-      { kind: SegmentKind.MEMORY, version: DIRECTORY_VERSION, timeoutMs: options.openTimeoutMs ?? 1000 },
+      { kind: SegmentKind.MEMORY, version: DIRECTORY_VERSION, timeoutMs: options.openTimeoutMs ?? 1000, allowOtherUsers: options.allowOtherUsers },
       create ? () => createDirectory(name, options) : undefined,
     );
     const m = new SharedMemory(name, segment, created, options);
@@ -153,12 +160,13 @@ export class SharedMemory {
       d.markClosed();
       d.unmap();
     } catch (err) {
-      // A shared variable (or a foreign file) of that name is not ours to remove; anything else (half-made,
-      // corrupt, closed) is removed below all the same.
-      if (err instanceof IpcError && err.code === 'WRONG_KIND') {
-        throw new IpcError('WRONG_KIND', `Cannot remove named memory "${name}": "${entry}" is not named memory (${err.message.replace(/^.*: /, '')})`, { name });
+      // A shared variable (or a foreign file) of that name is not ours to remove, nor is another
+      // user's; anything else of ours (half-made, corrupt, closed) is removed below all the same.
+      if (err instanceof IpcError && (err.code === 'WRONG_KIND' || err.code === 'PERMISSION_DENIED')) {
+        throw new IpcError(err.code, `Cannot remove named memory "${name}": ${err.message.replace(/^Cannot open segment [^:]*: /, '')}`, { name, cause: err });
       }
     }
+    assertMembridgeFile(entry, `named memory "${name}"`);
     try {
       unlinkSegment(entry);
       existed = true;
@@ -275,7 +283,7 @@ export class SharedMemory {
       if (this.removed) throw new IpcError('NOT_FOUND', `Cannot use ${this.what}: it was removed`, { name: this.name });
       let segment: Segment;
       try {
-        segment = Segment.open(dataSegmentName(this.name, number), { kind: SegmentKind.MEMORY_DATA, version: DATA_VERSION, timeoutMs: this.options.openTimeoutMs ?? 1000 });
+        segment = Segment.open(dataSegmentName(this.name, number), { kind: SegmentKind.MEMORY_DATA, version: DATA_VERSION, timeoutMs: this.options.openTimeoutMs ?? 1000, allowOtherUsers: this.options.allowOtherUsers });
       } catch (err) {
         // A grower replaced it between our load of the directory and the open: look again.
         if (!(err instanceof IpcError) || (err.code !== 'NOT_FOUND' && err.code !== 'CLOSED')) throw err;

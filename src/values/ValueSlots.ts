@@ -76,11 +76,13 @@ export class ValueSlots {
    */
   constructor(readonly area: number, payloadSize: number, readonly what: string) {
     const c = core();
-    if (payloadSize < c.valAreaHeaderSize() || c.valValidate(area, payloadSize) !== 0) {
-      throw new IpcError('CORRUPT', `Cannot use ${what}: its slot table does not fit in its ${payloadSize}-byte payload`);
-    }
+    if (payloadSize < c.valAreaHeaderSize()) throw new IpcError('CORRUPT', `Cannot use ${what}: its ${payloadSize}-byte payload is smaller than a slot table`);
+    // Read once, checked, kept: the words in the area are never used as geometry again.
     this.slotCount = c.valSlotCount(area);
     this.slotSize = c.valSlotSize(area);
+    if (c.valValidate(area, payloadSize, this.slotCount, this.slotSize) !== 0) {
+      throw new IpcError('CORRUPT', `Cannot use ${what}: its slot table (${this.slotCount} slots of ${this.slotSize} bytes) does not fit in its ${payloadSize}-byte payload`);
+    }
     this.bell = new Doorbell(area + c.valBellOffset());
   }
 

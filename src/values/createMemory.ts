@@ -16,9 +16,9 @@ import { SharedMemory } from './SharedMemory.ts';
  * ```
  */
 export function createMemory(name: string, options?: MemoryOptions): boolean {
-  if (layoutOf(options, 'createMemory') === 'sysframe') return sysframeCreate(name);
+  if (layoutOf(options, 'createMemory') === 'sysframe') return sysframeCreate(name, options?.mode);
   try {
-    SharedMemory.create(name).close();
+    SharedMemory.create(name, { mode: options?.mode }).close();
   } catch (err) {
     if (err instanceof IpcError && err.code === 'ALREADY_EXISTS') return false;
     throw err;

@@ -19,9 +19,9 @@ import { decodeStoredValue } from './valueCodec.ts';
 export function readMemory(name: string, options?: MemoryOptions): unknown {
   const what = `named memory "${name}"`;
   if (layoutOf(options, 'readMemory') === 'sysframe') {
-    const bytes = sysframeRead(name);
+    const bytes = sysframeRead(name, options);
     return bytes === undefined ? null : decodeStoredValue(bytes, what, options);
   }
-  const got = withMemory(name, false, (m) => m.readBytes());
+  const got = withMemory(name, false, (m) => m.readBytes(), options);
   return got === undefined ? null : decodeStoredValue(got.bytes, what, options);
 }

@@ -14,6 +14,13 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { IpcError } from '../errors/IpcError.ts';
 import { fsErrorCode } from '../platform/errno.ts';
+import { checkOwner, type AllowedUsers } from '../segments/segmentOwner.ts';
+
+/** Options of sysframe reads and writes (see MemoryOptions). */
+export interface SysframeOptions {
+  mode?: number;
+  allowOtherUsers?: AllowedUsers;
+}
 
 const HEADER_SIZE = 48;
 /** Python grows a segment to exactly the message plus this headroom. */
@@ -53,7 +60,8 @@ export function sysframeHeaderImage(): Uint8Array {
 }
 
 /** Creates an empty segment (capacity 0). Returns false when it exists already. */
-export function sysframeCreate(name: string, mode = 0o666): boolean {
+export function sysframeCreate(name: string, mode: number | undefined = 0o666): boolean {
+  mode ??= 0o666;
   const path = filePath(name);
   let fd: number;
   try {
@@ -72,7 +80,7 @@ export function sysframeCreate(name: string, mode = 0o666): boolean {
 }
 
 /** Writes an encoded message, growing the file like Python does; creates the segment when missing. */
-export function sysframeWrite(name: string, message: Uint8Array): void {
+export function sysframeWrite(name: string, message: Uint8Array, options: SysframeOptions = {}): void {
   const path = filePath(name);
   let fd: number | undefined;
   for (let attempt = 0; fd === undefined; attempt++) {
@@ -80,10 +88,11 @@ export function sysframeWrite(name: string, message: Uint8Array): void {
       fd = openSync(path, 'r+');
     } catch (err) {
       if (fsErrorCode(err) !== 'NOT_FOUND' || attempt > 2) fail(err, 'open', name);
-      sysframeCreate(name);
+      sysframeCreate(name, options.mode);
     }
   }
   try {
+    checkOwner(name, fstatSync(fd).uid, options.allowOtherUsers);
     const capacity = readCapacity(fd, name);
     if (message.length > capacity) {
       // As Python: the file first, then the capacity, then the data. A reader that sees the new
@@ -104,7 +113,7 @@ export function sysframeWrite(name: string, message: Uint8Array): void {
 }
 
 /** Reads the whole capacity after the header (the message plus stale bytes), or undefined for capacity 0. */
-export function sysframeRead(name: string): Uint8Array | undefined {
+export function sysframeRead(name: string, options: SysframeOptions = {}): Uint8Array | undefined {
   const path = filePath(name);
   let fd: number;
   try {
@@ -113,6 +122,7 @@ export function sysframeRead(name: string): Uint8Array | undefined {
     fail(err, 'open', name);
   }
   try {
+    checkOwner(name, fstatSync(fd).uid, options.allowOtherUsers);
     const capacity = readCapacity(fd, name);
     if (capacity === 0) return undefined;
     // A header that claims more than the file holds: read what is there; the decoder reports

@@ -19,7 +19,7 @@ import { encodeStoredValue } from './valueCodec.ts';
 export function writeMemory(name: string, value: unknown, options?: MemoryOptions): boolean {
   const layout = layoutOf(options, 'writeMemory');
   const bytes = encodeStoredValue(value, `named memory "${name}"`);
-  if (layout === 'sysframe') sysframeWrite(name, bytes);
-  else withMemory(name, true, (m) => m.writeBytes(bytes));
+  if (layout === 'sysframe') sysframeWrite(name, bytes, options);
+  else withMemory(name, true, (m) => m.writeBytes(bytes), options);
   return true;
 }
