@@ -67,10 +67,17 @@ async function child(kind: string, a: string, b?: string): Promise<void> {
 function start(args: string[], until: RegExp): Promise<ChildProcess> {
   const c = spawn(process.execPath, [script, '--child', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      c.kill('SIGKILL');
+      reject(new Error(`child ${args.join(' ')} did not get ready within 60 s: ${out}`));
+    }, 60_000);
     let out = '';
     c.stdout!.on('data', (d) => {
       out += d;
-      if (until.test(out)) resolve(c);
+      if (until.test(out)) {
+        clearTimeout(timer);
+        resolve(c);
+      }
     });
     c.once('exit', (code) => reject(new Error(`child ${args.join(' ')} exited with ${code}: ${out}`)));
   });

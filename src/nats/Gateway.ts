@@ -47,9 +47,12 @@ export interface GatewayOptions {
 
 const SHM = '/dev/shm';
 const MAGIC = 0x4753424d;
+const KIND_MEMORY = 1;
 const KIND_FUNCTION = 4;
 
 interface ExportedFunction {
+  /** Its segment in /dev/shm ("mb.<name>"; older versions used the bare name). */
+  segment: string;
   ino: number;
   stopped: boolean;
   /**
@@ -198,30 +201,30 @@ export class Gateway {
     const present = new Set(entries);
     for (const e of entries) {
       if (e.startsWith('mbd.')) continue;
-      if (e.startsWith('mb.')) {
-        const name = e.slice(3);
-        if (matchesAny(this.exportPatterns, 'value', name) && !this.valueExports.has(name) && !this.valueImports.has(`value:${name}`) && peekHeader(`${SHM}/${e}`)?.kind === 1) {
-          this.valueExports.set(name, { layout: 'membridge', handle: undefined, version: -1, busy: false });
-          this.log(`export value ${name}`);
-        }
-        continue;
-      }
-      if (matchesAny(this.exportPatterns, 'sysframe', e)) {
+      const bare = !e.startsWith('mb.');
+      const name = bare ? e : e.slice(3);
+      if (bare && matchesAny(this.exportPatterns, 'sysframe', e)) {
         if (!this.valueExports.has(e) && !this.valueImports.has(`sysframe:${e}`)) {
           this.valueExports.set(e, { layout: 'sysframe', handle: undefined, version: -1, busy: false });
           this.log(`export sysframe ${e}`);
         }
         continue;
       }
-      if (matchesAny(this.exportPatterns, 'fn', e) && !this.fnImports.has(e)) {
-        const header = peekHeader(`${SHM}/${e}`);
-        const known = this.fnExports.get(e);
-        if (header?.kind === KIND_FUNCTION && (!known || known.ino !== header.ino)) this.exportFunction(e, header.ino);
+      const wantsValue = !bare && matchesAny(this.exportPatterns, 'value', name) && !this.valueExports.has(name) && !this.valueImports.has(`value:${name}`);
+      const wantsFn = matchesAny(this.exportPatterns, 'fn', name) && !this.fnImports.has(name);
+      if (!wantsValue && !wantsFn) continue;
+      const header = peekHeader(`${SHM}/${e}`);
+      if (wantsValue && header?.kind === KIND_MEMORY) {
+        this.valueExports.set(name, { layout: 'membridge', handle: undefined, version: -1, busy: false });
+        this.log(`export value ${name}`);
+      } else if (wantsFn && header?.kind === KIND_FUNCTION) {
+        const known = this.fnExports.get(name);
+        if (!known || known.ino !== header.ino) this.exportFunction(name, e, header.ino);
       }
     }
     // Vanished or closed local functions stop being served on NATS.
     for (const [name, e] of this.fnExports) {
-      if (present.has(name) && peekHeader(`${SHM}/${name}`)?.ino === e.ino) continue;
+      if (present.has(e.segment) && peekHeader(`${SHM}/${e.segment}`)?.ino === e.ino) continue;
       this.unexportFunction(name, 'its local owner stopped');
     }
     for (const [name, e] of this.valueExports) {
@@ -232,10 +235,10 @@ export class Gateway {
     }
   }
 
-  private exportFunction(name: string, ino: number): void {
+  private exportFunction(name: string, segment: string, ino: number): void {
     const old = this.fnExports.get(name);
     if (old) old.stopped = true;
-    const entry: ExportedFunction = { ino, stopped: false, stale: this.calledBefore.has(name) };
+    const entry: ExportedFunction = { segment, ino, stopped: false, stale: this.calledBefore.has(name) };
     this.fnExports.set(name, entry);
     this.calledBefore.add(name);
     const forward = async (...args: unknown[]): Promise<unknown> => {
