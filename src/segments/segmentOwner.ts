@@ -18,8 +18,11 @@ let uid: number | undefined;
 export function currentUid(): number {
   if (uid === undefined) {
     const p = process as { geteuid?: () => number };
-    // /proc/self belongs to the process's effective user, on every host.
-    uid = typeof p.geteuid === 'function' ? p.geteuid() : statSync('/proc/self').uid;
+    // /proc/self belongs to the process's effective user, on every host. Deno's process.geteuid()
+    // needs --allow-sys, which the documented command (--allow-ffi --allow-read) does not grant,
+    // while reading /proc is covered by --allow-read.
+    const deno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
+    uid = !deno && typeof p.geteuid === 'function' ? p.geteuid() : statSync('/proc/self').uid;
   }
   return uid;
 }
