@@ -52,6 +52,18 @@ it('every valid membridge name encodes to a valid key and back', async () => {
   }
 });
 
+it('await using closes the connection at the end of its block', async () => {
+  const nsName = namespace();
+  let kept: NatsNet | undefined;
+  {
+    await using net = await connect({ servers: server!.url, namespace: nsName });
+    kept = net;
+    await net.writeMemory('scoped', 1);
+    assert.is(await net.readMemory('scoped'), 1);
+  }
+  assert.is(await code(kept!.readMemory('scoped')), 'CLOSED');
+});
+
 it('values: write, read, remove, compare-and-set; versions rise', async () => {
   const [a, b] = await pair();
   try {
