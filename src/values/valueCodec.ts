@@ -3,6 +3,7 @@
 // read each other's values. Encoding happens before any shared memory is touched, so a value that
 // cannot be encoded throws and changes nothing.
 import { decode } from '../pybytes/decode.ts';
+import { IpcError } from '../errors/IpcError.ts';
 import { encode, encodeTransient } from '../pybytes/encode.ts';
 
 /**
@@ -37,8 +38,15 @@ const LOSSLESS = { lossless: true } as const;
 /**
  * Decodes bytes copied out of shared memory (trailing bytes are ignored, as Python does).
  * @throws {DecodeError} a malformed message
- * @throws {RangeError} a truncated message
+ * @throws {IpcError} CORRUPT for a truncated message (a complete one is all a writer ever publishes)
  */
-export function decodeStoredValue(bytes: Uint8Array, _what: string, options?: ValueReadOptions): unknown {
-  return options?.lossless === true ? decode(bytes, LOSSLESS) : decode(bytes);
+export function decodeStoredValue(bytes: Uint8Array, what: string, options?: ValueReadOptions): unknown {
+  try {
+    return options?.lossless === true ? decode(bytes, LOSSLESS) : decode(bytes);
+  } catch (err) {
+    // Writers publish only complete messages: a truncated one in a slot was written by something
+    // that does not follow the protocol (docs/layout.md, "What a process trusts").
+    if (err instanceof RangeError) throw new IpcError('CORRUPT', `Cannot read ${what}: its stored value is not a complete pybytes message (${err.message})`, { cause: err });
+    throw err;
+  }
 }
