@@ -1,7 +1,7 @@
 // Deep nesting (issue #13 D5): decode and encode handle every depth up to maxDepth (10,000) on every
 // host, without the engine's recursion limit ("Maximum call stack size exceeded"); past maxDepth the
 // errors are the codec's own. Below 200 levels the codec recurses; deeper it uses an explicit stack
-// (decode.ts readDeep, encode.ts writeDeep), so both paths are also compared on the golden vectors.
+// (decode.ts readDeep, writeDeep.ts writeDeep), so both paths are also compared on the golden vectors.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { setDecodeRecursionDepth } from '../src/pybytes/decode.ts';

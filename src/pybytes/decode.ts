@@ -1,10 +1,15 @@
 // Decoding: the WebAssembly parser (assembly/codec/parse.ts) validates the whole message and writes
 // a token stream; this file turns tokens into JS values. Nothing here reads the message without a
 // token pointing at a range the parser has already bounds-checked.
-import { DecodeError, type DecodeErrorCode } from './DecodeError.ts';
+import { compileShape, SHAPE_MAX_KEYS, SHAPE_MIN_KEYS, SHAPE_SLOTS, shapeSeen, shapes, shapesOn } from './compileShape.ts';
+import { DecodeError } from './DecodeError.ts';
 import type { CodecHost } from './CodecHost.ts';
 import { DECODE_DEFAULTS, type DecodeOptions } from './DecodeOptions.ts';
 import { parseDate, parseDateTime, parseTime } from './isoformat.ts';
+import { isoInstant } from './isoInstant.ts';
+import { addDeep, closeDeep, type DeepFrame, isKeySlot, openDeep } from './readDeepFrame.ts';
+import { reportStatus } from './reportStatus.ts';
+import { ROOT_BINARY_MIN, rootBinary } from './rootBinary.ts';
 import { standaloneHost } from './standaloneHost.ts';
 import * as T from './tokenKinds.ts';
 import { ByteArray, MemoryView } from './values/binary.ts';
@@ -53,16 +58,6 @@ function limit(name: string, value: number | undefined, fallback: number, max: n
   return value;
 }
 
-function fail(code: DecodeErrorCode, offset: number, tag: number, detail: string): never {
-  throw new DecodeError(code, offset, tag, detail);
-}
-
-function truncated(offset: number, tag: number, length: number): never {
-  const err = new RangeError(`Cannot decode pybytes at offset ${offset}${tag >= 0 ? ` (tag 0x${tag.toString(16).padStart(2, '0')})` : ''}: the message is truncated (it ends after ${length} bytes)`);
-  Object.assign(err, { offset, tag });
-  throw err;
-}
-
 /**
  * Decodes the message of `length` bytes at `ptr` in `host`'s memory. Internal: later layers call it
  * on windows of the core instance; `decode` calls it on a copy in the standalone instance.
@@ -104,7 +99,7 @@ function parseAndRead(host: CodecHost, ptr: number, length: number, skip: number
       tokCap = length;
       continue;
     }
-    if (status !== T.S_OK) report(host, status, length, options);
+    if (status !== T.S_OK) reportStatus(host, status, length, options);
     // One set of views over the whole memory, renewed only when it grew (views are per buffer).
     const view = host.view !== undefined ? host.view() : memoryView(host);
     if (view !== u8) {
@@ -135,27 +130,6 @@ function parseAndRead(host: CodecHost, ptr: number, length: number, skip: number
 function memoryView(host: CodecHost): Uint8Array {
   const buffer = host.memory.buffer;
   return u8.buffer === buffer && u8.byteLength === buffer.byteLength ? u8 : new Uint8Array(buffer);
-}
-
-function report(host: CodecHost, status: number, length: number, options?: DecodeOptions): never {
-  const ex = host.exports;
-  const offset = ex.pbErrorOffset();
-  const rawTag = ex.pbErrorTag();
-  const tag = rawTag >= 0x100 ? -1 : rawTag;
-  switch (status) {
-    case T.S_TRUNCATED: truncated(offset, tag, length);
-    case T.S_BAD_PROTOCOL:
-      fail('BAD_PROTOCOL', 0, -1, length === 0 ? 'the message is empty' : `byte 0 is 0x${(rawTag & 0xff).toString(16).padStart(2, '0')}, not a protocol marker (0xfd or 0xfe)`);
-    case T.S_UNKNOWN_TAG: fail('UNKNOWN_TAG', offset, tag, 'no type has this tag');
-    case T.S_BAD_LENGTH: fail('BAD_LENGTH', offset, tag, 'the length header declares a zero-byte length field');
-    case T.S_BAD_UTF8: fail('BAD_UTF8', offset, tag, 'the text is not valid UTF-8');
-    case T.S_TOO_DEEP: fail('TOO_DEEP', offset, tag, `containers nest deeper than maxDepth (${options?.maxDepth ?? DECODE_DEFAULTS.maxDepth})`);
-    case T.S_UNHASHABLE: fail('UNHASHABLE', offset, tag, 'a dict key or set item has an unhashable type (list, dict, set, bytearray, deque, or a tuple holding one)');
-    case T.S_LIMIT: fail('LIMIT', offset, tag, 'a length or count is above the size limits of the decode options');
-    case T.S_BAD_ITEM: fail('BAD_ITEM', offset, tag, 'an item has the wrong type here (range bounds must be ints, namedtuple names must be str)');
-    case T.S_BAD_UUID: fail('BAD_VALUE', offset, 0x39, 'a UUID must be 32 hex digits');
-    default: throw new Error(`membridge codec returned unknown status ${status}`);
-  }
 }
 
 // Node and Bun: Buffer's latin1Slice / utf8Slice build a string straight from memory, 2–3× faster
@@ -233,39 +207,6 @@ function keyText(p: number, n: number, ascii: boolean): string {
   return s;
 }
 
-// Shape cache for plain objects. Objects built by assigning keys one by one go through a keyed
-// store that sees every key of every object, so V8 handles it megamorphically (slow). For dicts
-// whose key set repeats (records, nested configs, RPC arguments) we instead compile, once per key
-// set, a function holding an object literal with those keys: V8 then allocates the object with its
-// final hidden class straight from the literal's boilerplate. Keys are the key cache's interned
-// strings (ASCII, at most 16 bytes), written into the source with JSON.stringify, and `__proto__`
-// never takes this path (in a literal it would set the prototype). Where code generation is
-// refused (a Content-Security-Policy without 'unsafe-eval'), the cache switches itself off.
-type Build = (v: unknown[], o: number) => Record<string, unknown>;
-interface Shape { readonly keys: string[]; readonly build: Build }
-const SHAPE_SLOTS = 1024;
-const SHAPE_MAX_KEYS = 32;
-// One or two keys: the keyed stores stay cheap (few hidden classes per store site), and the pairs
-// scratch costs more than it saves (depth-100 nesting of 2-key dicts measured ~10% slower).
-const SHAPE_MIN_KEYS = 3;
-const shapes: Array<Shape | undefined> = new Array(SHAPE_SLOTS).fill(undefined);
-const shapeSeen = new Int32Array(SHAPE_SLOTS); // hash last seen per slot: compile on the second sighting
-let shapesOn = true;
-let shapeBudget = 4096; // compiled shapes per process, against a stream of ever-new key sets
-
-function compileShape(keys: string[]): Build | undefined {
-  if (shapeBudget <= 0) return undefined;
-  shapeBudget--;
-  let src = 'return {';
-  for (let i = 0; i < keys.length; i++) src += `${i > 0 ? ',' : ''}${JSON.stringify(keys[i])}:v[o+${2 * i + 1}]`;
-  try {
-    return new Function('v', 'o', src + '}') as Build;
-  } catch {
-    shapesOn = false;
-    return undefined;
-  }
-}
-
 function bigIntAt(p: number, n: number): bigint {
   let hex = '';
   for (let i = n - 1; i >= 0; i--) hex += (u8[p + i]! < 16 ? '0' : '') + u8[p + i]!.toString(16);
@@ -279,7 +220,7 @@ function intValue(v: bigint): number | bigint {
 }
 
 function badValue(offset: number, tag: number, detail: string): never {
-  fail('BAD_VALUE', offset, tag, detail);
+  throw new DecodeError('BAD_VALUE', offset, tag, detail);
 }
 
 function read(): unknown {
@@ -345,7 +286,7 @@ function read(): unknown {
     }
     case T.K_DATETIME: case T.K_DATE: case T.K_TIME: {
       if (!lossless && kind !== T.K_TIME) {
-        const t = isoInstant(base + a, b, kind === T.K_DATE);
+        const t = isoInstant(u8, base + a, b, kind === T.K_DATE);
         if (t === t) return new Date(t);
       }
       const s = text(base + a, b, false);
@@ -434,18 +375,6 @@ function container(head: number, kind: number): unknown {
   }
 }
 
-// One open container of readDeep. `out` collects the items; `key` holds a mapping's pending key.
-interface DeepFrame {
-  kind: number;
-  head: number;
-  a: number;
-  total: number; // items to read (2 per pair, 1 + 2 per field for a namedtuple, 3 for a range)
-  i: number;
-  out: any;
-  key: unknown;
-  plain: boolean; // a str-keyed dict built as a plain object
-}
-
 /**
  * The container at `ti` with everything inside it, built with an explicit stack instead of
  * recursion (read() calls it past recursionDepth). Builds exactly what container() builds, except
@@ -466,7 +395,7 @@ function readDeep(): unknown {
       const a = tok[ti + 1]!;
       const n = tok[ti + 2]! >>> 0;
       ti += 3;
-      const f = openDeep(kind, head, a, n);
+      const f = openDeep(kind, head, a, n, lossless);
       if (f.total > 0) {
         stack.push(f);
         continue;
@@ -483,113 +412,6 @@ function readDeep(): unknown {
       value = closeDeep(f);
     }
   }
-}
-
-// Whether the next item of `f` is a set item or a dict key.
-function isKeySlot(f: DeepFrame): boolean {
-  switch (f.kind) {
-    case T.K_SET: case T.K_FROZENSET: return true;
-    case T.K_DICT: case T.K_ORDEREDDICT: case T.K_COUNTER: return (f.i & 1) === 0;
-    default: return false;
-  }
-}
-
-function openDeep(kind: number, head: number, a: number, n: number): DeepFrame {
-  let out: unknown;
-  let total = n;
-  let plain = false;
-  switch (kind) {
-    case T.K_LIST: out = new Array(n); break;
-    case T.K_TUPLE: case T.K_DEQUE: out = lossless ? (kind === T.K_TUPLE ? new Tuple(n) : new Deque(n)) : new Array(n); break;
-    case T.K_SET: case T.K_FROZENSET: out = lossless && kind === T.K_FROZENSET ? new FrozenSet() : new Set(); break;
-    case T.K_CHAINMAP: out = new Array(n); break;
-    case T.K_NAMEDTUPLE: out = new Array(n); total = 1 + 2 * n; break;
-    case T.K_RANGE: out = new Array(3); total = 3; break;
-    case T.K_DICT: case T.K_ORDEREDDICT: case T.K_COUNTER:
-      total = 2 * n;
-      plain = !lossless && (head & T.F_STR_KEYS) !== 0;
-      out = plain ? {} : !lossless || kind === T.K_DICT ? new Map() : kind === T.K_COUNTER ? new Counter() : new OrderedDict();
-      break;
-    default: throw new Error(`membridge codec produced unknown token kind ${kind}`);
-  }
-  return { kind, head, a, total, i: 0, out, key: undefined, plain };
-}
-
-function addDeep(f: DeepFrame, v: unknown): void {
-  const i = f.i;
-  switch (f.kind) {
-    case T.K_SET: case T.K_FROZENSET: f.out.add(v); return;
-    case T.K_DICT: case T.K_ORDEREDDICT: case T.K_COUNTER:
-      if ((i & 1) === 0) f.key = v;
-      else if (!f.plain) (f.out as Map<unknown, unknown>).set(f.key, v);
-      else if (f.key === '__proto__') Object.defineProperty(f.out, '__proto__', { value: v, enumerable: true, writable: true, configurable: true });
-      else f.out[f.key as string] = v;
-      return;
-    case T.K_NAMEDTUPLE:
-      if (i === 0) f.key = v; // the type name, until closeDeep
-      else if ((i & 1) === 1) f.out[(i - 1) >>> 1] = [v, undefined];
-      else f.out[(i - 2) >>> 1][1] = v;
-      return;
-    default: f.out[i] = v;
-  }
-}
-
-function closeDeep(f: DeepFrame): unknown {
-  switch (f.kind) {
-    case T.K_CHAINMAP: return new ChainMap(f.out);
-    case T.K_NAMEDTUPLE: return new NamedTuple(f.key as string, f.out);
-    case T.K_RANGE: {
-      const [start, stop, step] = f.out as Array<number | bigint>;
-      if (step === 0) badValue(f.a, f.head >>> 16, 'range() step must not be zero');
-      return new Range(start!, stop!, step!);
-    }
-    default: return f.out;
-  }
-}
-
-// Fast path for the datetime / date texts writers produce (`YYYY-MM-DD`, then optionally
-// `THH:MM:SS`, `.ffffff`, `±HH:MM`), read straight from the bytes: returns the instant in ms, or
-// NaN for anything else (other shapes, out-of-range fields, years before 100 where Date.UTC
-// differs), which then takes the general path with its exact checks and error messages.
-function digits2(p: number): number {
-  const d1 = u8[p]! - 48, d0 = u8[p + 1]! - 48;
-  return d1 >= 0 && d1 <= 9 && d0 >= 0 && d0 <= 9 ? d1 * 10 + d0 : NaN;
-}
-
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function isoInstant(p: number, n: number, dateOnly: boolean): number {
-  if (dateOnly ? n !== 10 : n !== 10 && n !== 19 && n !== 25 && n !== 26 && n !== 32) return NaN;
-  if (u8[p + 4] !== 45 || u8[p + 7] !== 45) return NaN; // '-'
-  const year = digits2(p) * 100 + digits2(p + 2);
-  const month = digits2(p + 5);
-  const day = digits2(p + 8);
-  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1)) return NaN;
-  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > MONTH_DAYS[month - 1]! + (leap ? 1 : 0)) return NaN;
-  if (n === 10) return Date.UTC(year, month - 1, day);
-  const sep = u8[p + 10];
-  if ((sep !== 84 && sep !== 32) || u8[p + 13] !== 58 || u8[p + 16] !== 58) return NaN; // 'T' or ' ', ':'
-  const hour = digits2(p + 11), minute = digits2(p + 14), second = digits2(p + 17);
-  if (!(hour <= 23 && minute <= 59 && second <= 59)) return NaN;
-  let ms = 0;
-  let q = p + 19;
-  if (n === 26 || n === 32) {
-    if (u8[q] !== 46) return NaN; // '.'
-    const hi = digits2(q + 1) * 10000 + digits2(q + 3) * 100 + digits2(q + 5);
-    if (!(hi >= 0)) return NaN;
-    ms = Math.floor(hi / 1000);
-    q += 7;
-  }
-  let offset = 0;
-  if (n === 25 || n === 32) {
-    const sign = u8[q];
-    if ((sign !== 43 && sign !== 45) || u8[q + 3] !== 58) return NaN; // '+' or '-', ':'
-    const oh = digits2(q + 1), om = digits2(q + 4);
-    if (!(oh <= 23 && om <= 59)) return NaN;
-    offset = (oh * 60 + om) * 60000 * (sign === 45 ? -1 : 1);
-  }
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset;
 }
 
 // A Buffer's slice() aliases and its species is Buffer: copy through a plain Uint8Array view.
@@ -722,48 +544,6 @@ function shapedObject(n: number): Record<string, unknown> {
   // Do not keep decoded values alive through the scratch array.
   for (let i = 1; i < 2 * n; i += 2) pairs[o + i] = undefined;
   return obj;
-}
-
-// A protocol-2 message whose root item is one large bytes / bytearray / memoryview (a blob sent on
-// its own) is checked and sliced here, without copying it into WebAssembly memory first: the parser
-// would only read its length header. Anything unusual (other header forms, a payload longer than the
-// message, size-limit options) returns undefined and takes the general path, which reports errors.
-const ROOT_BINARY_MIN = 4096;
-
-function rootBinary(input: Uint8Array, tag: number, options: DecodeOptions | undefined): unknown {
-  if (options !== undefined && (options.maxBinaryLength !== undefined || options.maxDepth !== undefined ||
-    options.maxStringLength !== undefined || options.maxContainerLength !== undefined)) return undefined;
-  const kind = tag <= 22 ? T.K_BYTES : tag <= 27 ? T.K_BYTEARRAY : T.K_MEMVIEW;
-  const sub = tag - (tag <= 22 ? 18 : tag <= 27 ? 23 : 58);
-  const length = input.byteLength;
-  let p = 2;
-  let n: number;
-  if (sub === 0) n = 0;
-  else if (sub === 1) n = input[p++]!;
-  else if (sub === 2) {
-    n = input[p]! | (input[p + 1]! << 8);
-    p += 2;
-  } else if (sub === 3) {
-    const m = input[p++]!;
-    if (m === 0 || m > 6 || p + m > length) return undefined;
-    n = 0;
-    for (let i = m - 1; i >= 0; i--) n = n * 256 + input[p + i]!;
-    p += m;
-  } else return undefined;
-  if (n > length - p || n > DECODE_DEFAULTS.maxBinaryLength) return undefined;
-  const wantLossless = options?.lossless === true;
-  const at = input.byteOffset + p;
-  const buffer = input.buffer as ArrayBuffer;
-  if (options?.views === true) {
-    if (wantLossless && kind !== T.K_BYTES) return kind === T.K_BYTEARRAY ? new ByteArray(buffer, at, n) : new MemoryView(buffer, at, n);
-    return new Uint8Array(buffer, at, n);
-  }
-  if (wantLossless && kind !== T.K_BYTES) {
-    const out = kind === T.K_BYTEARRAY ? new ByteArray(n) : new MemoryView(n);
-    out.set(new Uint8Array(buffer, at, n));
-    return out;
-  }
-  return new Uint8Array(buffer, at, n).slice();
 }
 
 /**
