@@ -189,7 +189,9 @@ for (const host of hosts) {
 
 // No test may leave a segment behind.
 // Channels, functions and frame buffers live at "mb.<name>" (src/segments/segmentName.ts).
-const leaked = readdirSync('/dev/shm').filter((n) => n.startsWith(`mbt-${runId}-`) || n.startsWith(`mb.mbt-${runId}-`));
+// Every membridge name form: bare (sysframe), mb.<name>, and named memory's data generations mbd.<n>.<name>.
+const ours = new RegExp(`^(mb\\.|mbd\\.\\d+\\.)?mbt-${runId}-`);
+const leaked = readdirSync('/dev/shm').filter((n) => ours.test(n));
 if (leaked.length) {
   console.log(`FAIL segments left in /dev/shm: ${leaked.join(', ')}`);
   failed++;
