@@ -173,6 +173,12 @@ Napi::Value FdAllocate(const Napi::CallbackInfo& info) {
   return Num(env, -r);
 }
 
+// effectiveUid() -> geteuid(). Deno's process.geteuid() and a stat of /proc/self need more than the
+// --allow-ffi --allow-read the README documents; the owner checks need only this number.
+Napi::Value EffectiveUid(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), (double)geteuid());
+}
+
 // closeFd(fd) -> 0 | -errno
 Napi::Value CloseFd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -967,6 +973,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fdStat", Napi::Function::New(env, FdStat));
   exports.Set("fdGrow", Napi::Function::New(env, FdGrow));
   exports.Set("fdAllocate", Napi::Function::New(env, FdAllocate));
+  exports.Set("effectiveUid", Napi::Function::New(env, EffectiveUid));
   exports.Set("guardWindow", Napi::Function::New(env, GuardWindow));
   exports.Set("unguardWindow", Napi::Function::New(env, UnguardWindow));
   exports.Set("guardFaults", Napi::Function::New(env, GuardFaults));

@@ -17,6 +17,11 @@ test('the addon loads on this host', () => {
   assert.is(native().pageSize() % 4096, 0);
 });
 
+test('effectiveUid() is the effective user id the owner checks compare against', () => {
+  const p = process as { geteuid?: () => number };
+  assert.is(native().effectiveUid(), p.geteuid!());
+});
+
 test('addon functions reject arguments of the wrong type with TypeError', () => {
   const a = native();
   const u8 = runtime().u8;

@@ -60,6 +60,8 @@ export interface NativeAddon {
   unguardWindow(view: Uint8Array, offset: number): number;
   /** How many truncated windows the guard replaced. */
   guardFaults(): number;
+  /** geteuid(): the user whose segments this process accepts without an opt-in. */
+  effectiveUid(): number;
   closeFd(fd: number): number;
   baseAddress(view: Uint8Array): bigint;
   mapInto(view: Uint8Array, offset: number, length: number, fd: number, populate: boolean): number;
@@ -169,8 +171,8 @@ function load(): NativeAddon | undefined {
         problems.push(`${path} has ABI version ${addon.abiVersion}, expected ${ABI_VERSION}`);
         continue;
       }
-      if (typeof addon.fdAllocate !== 'function' || typeof addon.guardWindow !== 'function') {
-        problems.push(`${path} has no fdAllocate/guardWindow (built before issue #13's changes)`);
+      if (typeof addon.fdAllocate !== 'function' || typeof addon.guardWindow !== 'function' || typeof addon.effectiveUid !== 'function') {
+        problems.push(`${path} has no fdAllocate/guardWindow/effectiveUid (built before issue #13's changes)`);
         continue;
       }
       loaded = addon;

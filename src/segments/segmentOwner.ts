@@ -2,9 +2,8 @@
 // another local user can create a segment under a name this process expects, and read what it
 // writes or answer its calls. So a segment (or a sysframe file) whose file belongs to another
 // user is refused with PERMISSION_DENIED, unless the caller opted in for that user.
-import { statSync } from 'node:fs';
-import process from 'node:process';
 import { IpcError } from '../errors/IpcError.ts';
+import { native } from '../platform/addon.ts';
 
 /**
  * Which other users' segments an open accepts: false (the default) none, true any, or a list of
@@ -17,12 +16,9 @@ let uid: number | undefined;
 /** The effective user id of this process. */
 export function currentUid(): number {
   if (uid === undefined) {
-    const p = process as { geteuid?: () => number };
-    // /proc/self belongs to the process's effective user, on every host. Deno's process.geteuid()
-    // needs --allow-sys, which the documented command (--allow-ffi --allow-read) does not grant,
-    // while reading /proc is covered by --allow-read.
-    const deno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
-    uid = !deno && typeof p.geteuid === 'function' ? p.geteuid() : statSync('/proc/self').uid;
+    // From the addon: under Deno, process.geteuid() needs --allow-sys and a stat of /proc/self needs
+    // --allow-all, neither of which the documented command (--allow-ffi --allow-read) grants.
+    uid = native().effectiveUid();
   }
   return uid;
 }
