@@ -57,4 +57,4 @@ export { removeFunction } from './messaging/removeFunction.ts';
 export type { RemoveFunctionOptions, RemoveFunctionResult } from './messaging/removeFunction.ts';
 export { HostFunctionDispatcher } from './messaging/HostFunctionDispatcher.ts';
 export type { HostFunctionLimits } from './messaging/HostFunctionDispatcher.ts';
-export { HostFunctionCaller } from './messaging/HostFunctionCaller.ts';
+export { HostFunctionCaller, type HostFunctionCallerOptions } from './messaging/HostFunctionCaller.ts';

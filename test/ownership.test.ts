@@ -4,6 +4,9 @@ import * as assert from 'uvu/assert';
 import { existsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import process from 'node:process';
 import { Channel } from '../src/messaging/Channel.ts';
+import { callFunction } from '../src/messaging/callFunction.ts';
+import { callFunctionSync } from '../src/messaging/callFunctionSync.ts';
+import { HostFunctionCaller } from '../src/messaging/HostFunctionCaller.ts';
 import { NOTIFY_QUEUE_MAX_MESSAGES } from '../src/messaging/sendOnSlot.ts';
 import { IpcError } from '../src/errors/IpcError.ts';
 import { HostVariable } from '../src/values/HostVariable.ts';
@@ -105,6 +108,57 @@ test('a segment of another user gives PERMISSION_DENIED unless the caller opts i
   } finally {
     v.close();
     HostVariable.remove(name);
+  }
+});
+
+async function codeOfAsync(f: () => Promise<unknown>): Promise<string> {
+  try {
+    await f();
+    return 'OK';
+  } catch (err) {
+    return err instanceof IpcError ? err.code : String(err);
+  }
+}
+
+test('a function served by another user gives PERMISSION_DENIED unless the caller opts in', async () => {
+  if (!isRoot) {
+    console.log('  skipped: needs root, to run a peer as the user nobody');
+    return;
+  }
+  for (const kind of ['fn', 'sysframe'] as const) {
+    const name = testName(`ownf${kind}`);
+    const server = new Peer(currentHost(), ['serve', kind, name], { HOME: '/tmp' }, NOBODY, 'ownerPeer');
+    const layout = kind === 'sysframe' ? { layout: 'sysframe' as const } : {};
+    try {
+      assert.ok((await server.next()).ready, server.errors);
+      // Refused: by default, and for a list without nobody.
+      for (const allow of [{}, { allowOtherUsers: [1234] }, { allowOtherUsers: false }]) {
+        assert.is(await codeOfAsync(() => callFunction(name, [1], { ...layout, ...allow, timeoutMs: 5000 })), 'PERMISSION_DENIED', `${kind} async ${JSON.stringify(allow)}`);
+        if (kind === 'fn') {
+          assert.is(codeOf(() => callFunctionSync(name, [1], { ...allow, timeoutMs: 5000 })), 'PERMISSION_DENIED', `sync ${JSON.stringify(allow)}`);
+          assert.is(codeOf(() => new HostFunctionCaller(name, allow)), 'PERMISSION_DENIED', `caller ${JSON.stringify(allow)}`);
+        }
+      }
+      // Accepted with the opt-in, for any user or for nobody by id.
+      assert.is(await callFunction(name, [21], { ...layout, allowOtherUsers: true, timeoutMs: 5000 }), 42);
+      assert.is(await callFunction(name, [4], { ...layout, allowOtherUsers: [65534], timeoutMs: 5000 }), 8);
+      // A connection cached for an opted-in call does not answer one that did not opt in.
+      assert.is(await codeOfAsync(() => callFunction(name, [1], { ...layout, timeoutMs: 5000 })), 'PERMISSION_DENIED', `${kind} after opt-in`);
+      if (kind === 'fn') {
+        assert.is(callFunctionSync(name, [5], { allowOtherUsers: true, timeoutMs: 5000 }), 10);
+        const caller = new HostFunctionCaller(name, { allowOtherUsers: [65534], timeoutMs: 5000 });
+        try {
+          assert.is(await caller.invoke([6]), 12);
+        } finally {
+          caller.close();
+        }
+      }
+      assert.is(await callFunction(name, ['stop'], { ...layout, allowOtherUsers: true, timeoutMs: 5000 }), 'stop');
+      assert.is(await server.done(), 0, server.errors);
+    } finally {
+      if (await Promise.race([server.done(10_000).then(() => 'done'), new Promise((r) => setTimeout(() => r('late'), 10_000))]) === 'late') server.kill();
+      for (const f of [`/dev/shm/mb.${name}`, `/dev/shm/${name}`]) if (existsSync(f)) unlinkSync(f);
+    }
   }
 });
 

@@ -8,6 +8,7 @@ import { truncateSync } from 'node:fs';
 import { HOSTS, Peer, type Host } from './helpers/hosts.ts';
 import { testName } from './helpers/names.ts';
 import { listSegments, unlinkSegment } from '../src/segments/SegmentMapping.ts';
+import { objectSegmentName } from '../src/segments/segmentName.ts';
 import { HostVariable } from '../src/values/HostVariable.ts';
 import { writeMemory } from '../src/values/writeMemory.ts';
 
@@ -40,7 +41,9 @@ async function shrink(files: () => string[], until: number): Promise<number> {
   return cuts;
 }
 
-async function collect(peers: Peer[], what: string): Promise<void> {
+/** Checks every peer's report; returns how many truncated windows each peer's guard caught. */
+async function collect(peers: Peer[], what: string): Promise<number[]> {
+  const faults: number[] = [];
   for (const p of peers) {
     let report: Report | undefined;
     for (;;) {
@@ -58,7 +61,9 @@ async function collect(peers: Peer[], what: string): Promise<void> {
     assert.equal(report!.sentinelsChanged, [], `${what} peer on ${p.host}: other segments changed`);
     assert.is(report!.hangs, 0);
     console.log(`  ${what} ${p.host}: ${report!.ops} operations, ${report!.guardFaults} truncated windows caught, errors ${JSON.stringify(report!.errors)}`);
+    faults.push(report!.guardFaults);
   }
+  return faults;
 }
 
 function cleanup(name: string): void {
@@ -92,8 +97,15 @@ test('truncating a frame buffer under its clients gives them typed errors, never
     const clients = HOSTS.map((h: Host) => new Peer(h, ['fb', 'use', name, String(MS), key], {}, {}, 'fuzzPeer'));
     try {
       for (const p of clients) assert.ok((await p.next()).ready);
-      await shrink(() => [key.split(':')[1]!], performance.now() + MS);
-      await collect([...clients, server], 'fb');
+      // The key names the frame buffer ("mbfb1:<name>:<generation>"); its file is that name's
+      // segment (mb.<name>), not /dev/shm/<name>.
+      const file = objectSegmentName(key.split(':')[1]!);
+      const cuts = await shrink(() => [file], performance.now() + MS);
+      assert.ok(cuts > 0, `no truncation of /dev/shm/${file}`);
+      // Every client (one per host) touched truncated pages and its guard caught the fault: the
+      // typed errors above come through the guard, not only through size checks.
+      const faults = await collect([...clients, server], 'fb');
+      clients.forEach((p, i) => assert.ok(faults[i]! > 0, `fb client on ${p.host}: no access reached the truncation guard`));
     } finally {
       for (const p of clients) p.kill();
     }

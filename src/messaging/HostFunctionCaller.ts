@@ -1,6 +1,19 @@
 import { Channel } from './Channel.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { functionInternals } from './functions.ts';
+import type { AllowedUsers } from '../segments/segmentOwner.ts';
+
+/** Options of {@link HostFunctionCaller}. */
+export interface HostFunctionCallerOptions {
+  /** How long each call waits for its answer. Defaults to 30000 ms. */
+  timeoutMs?: number;
+  /**
+   * Which other users' function segments to accept: false (default) refuses a function served by
+   * another user with `PERMISSION_DENIED` (another local user can serve under a name you use and
+   * see your arguments and choose your results); true accepts any user; a list accepts those user ids.
+   */
+  allowOtherUsers?: AllowedUsers;
+}
 
 /**
  * Calls a function served by a {@link HostFunctionDispatcher} (or `createFunction`), robot-ipc
@@ -23,10 +36,11 @@ export class HostFunctionCaller {
 
   /**
    * Connects to the function `name`.
-   * @throws {IpcError} NOT_FOUND when nobody serves it, PEER_GONE, FULL (no free caller slot)
+   * @throws {IpcError} NOT_FOUND when nobody serves it, PERMISSION_DENIED (another user serves it
+   * and `allowOtherUsers` does not accept that user), PEER_GONE, FULL (no free caller slot)
    */
-  constructor(readonly name: string, options: { timeoutMs?: number } = {}) {
-    this.channel = new Channel(name, 'client', { timeoutMs: options.timeoutMs ?? 30_000 }, functionInternals);
+  constructor(readonly name: string, options: HostFunctionCallerOptions = {}) {
+    this.channel = new Channel(name, 'client', { timeoutMs: options.timeoutMs ?? 30_000, allowOtherUsers: options.allowOtherUsers ?? false }, functionInternals);
     this.channel.open();
   }
 

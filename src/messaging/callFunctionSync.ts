@@ -7,7 +7,7 @@ import { checkArgs, clientFor, forgetClient, isPeerGone, served } from './functi
  * workers. Never call it for a function served by the same thread (it could not answer).
  *
  * @throws {IpcError} NOT_FOUND (also when this process serves `name`: it could not answer while
- * blocked), PEER_GONE, TIMED_OUT; {@link RemoteError} when the function threw
+ * blocked), PERMISSION_DENIED (another user serves it; see `allowOtherUsers`), PEER_GONE, TIMED_OUT; {@link RemoteError} when the function threw
  * @throws {TypeError} when `args` is not an array or cannot be encoded
  * @example
  * ```ts
@@ -20,11 +20,11 @@ export function callFunctionSync(name: string, args: unknown[], options: Omit<Ca
   if (served.has(name)) {
     throw new IpcError('NOT_FOUND', `Cannot call function "${name}" synchronously from the process that serves it: its event loop could not answer (use callFunction)`, { name });
   }
-  const client = clientFor(name);
+  const client = clientFor(name, { allowOtherUsers: options.allowOtherUsers });
   try {
     return client.requestSync(args, options);
   } catch (err) {
-    if (isPeerGone(err)) forgetClient(name);
+    if (isPeerGone(err)) forgetClient(name, options.allowOtherUsers);
     throw err;
   }
 }

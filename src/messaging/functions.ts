@@ -5,6 +5,7 @@ import { Channel } from './Channel.ts';
 import type { ChannelOptions } from './ChannelOptions.ts';
 import { IpcError } from '../errors/IpcError.ts';
 import { SegmentKind } from '../segments/SegmentKind.ts';
+import type { AllowedUsers } from '../segments/segmentOwner.ts';
 
 /** What the function server's channel looks like. */
 export const functionInternals = { kind: SegmentKind.FUNCTION, target: (n: string) => `function "${n}"` };
@@ -17,28 +18,35 @@ export interface LocalFunction {
 /** Functions served by this process, by name. */
 export const served = new Map<string, LocalFunction>();
 
+// Cached by name and by which other users' segments the caller accepts: a connection opened with
+// { allowOtherUsers: true } must not answer a later call that did not opt in.
 const clients = new Map<string, Channel>();
+
+const clientKey = (name: string, allow: AllowedUsers | undefined): string =>
+  `${allow === true ? '*' : Array.isArray(allow) ? [...allow].sort((a, b) => a - b).join(',') : ''}/${name}`;
 
 /** A connected client for `name`, reusing a live one; a broken one (server gone) is replaced. */
 export function clientFor(name: string, options: ChannelOptions = {}): Channel {
-  const cached = clients.get(name);
+  const key = clientKey(name, options.allowOtherUsers);
+  const cached = clients.get(key);
   if (cached?.serverOpen) return cached;
   if (cached) {
     cached.close();
-    clients.delete(name);
+    clients.delete(key);
   }
   const c = new Channel(name, 'client', options, functionInternals);
   c.open();
-  clients.set(name, c);
+  clients.set(key, c);
   return c;
 }
 
 /** Drops the cached client for `name` (after PEER_GONE: the next call reconnects). */
-export function forgetClient(name: string): void {
-  const c = clients.get(name);
+export function forgetClient(name: string, allow?: AllowedUsers): void {
+  const key = clientKey(name, allow);
+  const c = clients.get(key);
   if (c) {
     c.close();
-    clients.delete(name);
+    clients.delete(key);
   }
 }
 

@@ -44,6 +44,7 @@ import { encode } from '../pybytes/encode.ts';
 import { Tuple } from '../pybytes/values/sequences.ts';
 import { SegmentMapping, unlinkSegment } from '../segments/SegmentMapping.ts';
 import { checkSegmentName } from '../segments/segmentName.ts';
+import type { AllowedUsers } from '../segments/segmentOwner.ts';
 
 const MUTEX = 0;
 const FN_COND = 40;
@@ -148,8 +149,8 @@ class FunctionSegment {
   }
 }
 
-function openSegment(name: string, what: string): FunctionSegment {
-  const seg = SegmentMapping.open(segmentNameOf(name));
+function openSegment(name: string, what: string, allowOtherUsers?: AllowedUsers): FunctionSegment {
+  const seg = SegmentMapping.open(segmentNameOf(name), { allowOtherUsers });
   if (seg.size !== SYSFRAME_FUNCTION_SIZE) {
     seg.unmap();
     throw new IpcError('WRONG_KIND', `Cannot use ${what}: the segment has ${seg.size} bytes, not the ${SYSFRAME_FUNCTION_SIZE} of a sysframe shared function`, { name });
@@ -191,6 +192,8 @@ export interface SysframeCallOptions {
   signal?: AbortSignal;
   /** Decode the result losslessly (see docs/pybytes.md). Default false. */
   lossless?: boolean;
+  /** Which other users' function files to accept (see CallOptions.allowOtherUsers). Default false. */
+  allowOtherUsers?: AllowedUsers;
 }
 
 /**
@@ -228,7 +231,7 @@ export function callSysframeFunction(name: string, args: unknown[], options: Sys
 async function callOnce(name: string, message: Uint8Array, deadline: number, options: SysframeCallOptions): Promise<unknown> {
   const what = target(name);
   const addon = pshAddon(what);
-  const fs = openSegment(name, what);
+  const fs = openSegment(name, what, options.allowOtherUsers);
   const remaining = (): number => Math.max(0, deadline - performance.now());
   let waiter: NativePshWaiter | undefined = takeWaiter(addon);
   let held = false;
