@@ -274,13 +274,19 @@ it('a NATS server restarted mid-traffic: calls fail typed, then recover; watches
   try {
     await owner.next();
     const m = await net.openMemory('after');
-    const caller = natsPeer(third(), ['call', server!.url, nsName, 'svc', '400']);
+    // The caller calls for at least 3 s, which spans the restart below, then until 20 calls in a row succeed.
+    const caller = natsPeer(third(), ['call', server!.url, nsName, 'svc', '3000']);
     await caller.next();
     await sleep(300);
     await server!.restart(300);
-    const outcomes: Array<{ i: number; ok?: number; code?: string }> = [];
-    for (let i = 0; i < 400; i++) outcomes.push(await caller.next(30_000));
+    const outcomes: Array<{ i: number; ok?: number; code?: string; end?: boolean }> = [];
+    for (;;) {
+      const o = (await caller.next(40_000)) as { i: number; ok?: number; code?: string; end?: boolean };
+      if (o.end) break;
+      outcomes.push(o);
+    }
     assert.is(await caller.done(), 0);
+    assert.ok(outcomes.length >= 20, `calls made: ${outcomes.length}`);
     const codes = new Set(outcomes.filter((o) => o.code).map((o) => o.code));
     for (const c of codes) assert.ok(['DISCONNECTED', 'NOT_FOUND', 'TIMED_OUT', 'PEER_GONE'].includes(c!), `typed failure, got ${c}`);
     assert.ok(outcomes.slice(-20).every((o) => o.ok === o.i), 'the last calls succeed after the restart');
