@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import process from 'node:process';
 import { HOSTS, Peer, type Host } from './helpers/hosts.ts';
+import { peerReport } from './helpers/peerReport.ts';
 import { testName } from './helpers/names.ts';
 import { listSegments, SegmentMapping, unlinkSegment } from '../src/segments/SegmentMapping.ts';
 import { HostVariable } from '../src/values/HostVariable.ts';
@@ -82,15 +83,7 @@ async function scribble(targets: () => string[], until: number): Promise<{ write
 
 async function collect(peers: Peer[], kind: string): Promise<void> {
   for (const p of peers) {
-    let report: Report | undefined;
-    for (;;) {
-      const line = await p.next<Record<string, unknown>>(MS + 20_000).catch(() => undefined);
-      if (!line) break;
-      if (line.done) {
-        report = line as unknown as Report;
-        break;
-      }
-    }
+    const report = await peerReport<Report>(p, MS + 20_000);
     const code = await p.done(10_000);
     assert.ok(report, `${kind} peer on ${p.host} gave no report (exit ${code}); stderr: ${p.errors.slice(0, 2000)}`);
     assert.is(code, 0, `${kind} peer on ${p.host} exited with ${code}: ${p.errors.slice(0, 2000)}`);

@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { truncateSync } from 'node:fs';
 import { HOSTS, Peer, type Host } from './helpers/hosts.ts';
+import { peerReport } from './helpers/peerReport.ts';
 import { testName } from './helpers/names.ts';
 import { listSegments, unlinkSegment } from '../src/segments/SegmentMapping.ts';
 import { objectSegmentName } from '../src/segments/segmentName.ts';
@@ -45,15 +46,7 @@ async function shrink(files: () => string[], until: number): Promise<number> {
 async function collect(peers: Peer[], what: string): Promise<number[]> {
   const faults: number[] = [];
   for (const p of peers) {
-    let report: Report | undefined;
-    for (;;) {
-      const line = await p.next<Record<string, unknown>>(MS + 20_000).catch(() => undefined);
-      if (!line) break;
-      if (line.done) {
-        report = line as unknown as Report;
-        break;
-      }
-    }
+    const report = await peerReport<Report>(p, MS + 20_000);
     const code = await p.done(10_000);
     assert.ok(report, `${what} peer on ${p.host} gave no report (exit ${code}, signal?): ${p.errors.slice(0, 1500)}`);
     assert.is(code, 0, `${what} peer on ${p.host} exited with ${code}: ${p.errors.slice(0, 1500)}`);

@@ -254,12 +254,7 @@ export class Gateway {
         }
       } catch (err) {
         // The caller on NATS sees the original error's name, message and stack.
-        if (err instanceof RemoteError) {
-          const e = new Error(err.remoteMessage);
-          e.name = err.remoteName;
-          e.stack = err.remoteStack;
-          throw e;
-        }
+        if (err instanceof RemoteError) throw originalError(err);
         if (err instanceof IpcError && (err.code === 'NOT_FOUND' || err.code === 'PEER_GONE' || err.code === 'WRONG_KIND')) this.unexportFunction(name, `local call failed: ${err.code}`);
         throw err;
       }
@@ -403,12 +398,7 @@ export class Gateway {
       try {
         return await this.net.callFunction(name, args);
       } catch (err) {
-        if (err instanceof RemoteError) {
-          const e = new Error(err.remoteMessage);
-          e.name = err.remoteName;
-          e.stack = err.remoteStack;
-          throw e;
-        }
+        if (err instanceof RemoteError) throw originalError(err);
         throw err;
       }
     };
@@ -477,4 +467,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     throw err;
   }
   return gw;
+}
+
+/** The error a remote function threw, rebuilt with its name, message and stack, for the caller on the other side. */
+function originalError(err: RemoteError): Error {
+  const e = new Error(err.remoteMessage);
+  e.name = err.remoteName;
+  e.stack = err.remoteStack;
+  return e;
 }
