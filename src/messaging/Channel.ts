@@ -536,6 +536,8 @@ export class Channel {
     if (this.role === 'client') {
       const conn = this.client!;
       if (runtime().core.segState(this.seg!.segment.ptr) !== SEGMENT_STATE_READY) {
+        // Replies the server wrote before it closed are still delivered, then the rest fails.
+        conn.inbound.read(conn.sink!);
         this.breakWith(this.goneError('use'));
         return true;
       }
