@@ -14,7 +14,10 @@
 //   | created (u64, ms since epoch) | reaper (u64)                  |
 //   +-------------------------------+-------------------------------+
 //
-// magic      0x4753424d ("MBSG" little-endian), written first: "this is ours, maybe not ready".
+// magic      0x4753424d ("MBSG" little-endian), written last of the header (release order): a
+//            header with magic is complete, so it always names its creator. Were it written first,
+//            a process taking over a stale name could read magic with creator pid 0, judge the
+//            creator dead, and unlink a fresh segment while its creator goes on serving it.
 // version    layout version of the kind-specific part; openers refuse other versions.
 // kind       what the payload is (1 memory, 2 variable, 3 channel, 4 function, 5 dispatcher,
 //            6 framebuffer, …; the table lives in src/segments/SegmentKind.ts).
@@ -83,7 +86,6 @@ export function segHeaderSize(): u32 { return HEADER_SIZE; }
  */
 export function segInit(ptr: usize, kind: u16, version: u16, capacity: u64, pid: u32, stamp: u32, generation: u32, payloadSize: u32, created: u64): void {
   const h = changetype<SegmentHeader>(ptr);
-  atomic.store<u32>(ptr + offsetof<SegmentHeader>("magic"), MAGIC);
   h.version = version;
   h.kind = kind;
   h.headerSize = HEADER_SIZE;
@@ -96,6 +98,7 @@ export function segInit(ptr: usize, kind: u16, version: u16, capacity: u64, pid:
   h.payloadSize = payloadSize;
   h.created = created;
   h.reaper = 0;
+  atomic.store<u32>(ptr + offsetof<SegmentHeader>("magic"), MAGIC);
 }
 
 /** SYNC POINT: makes the segment visible as ready to openers. */

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import process from 'node:process';
-import { claimStaleName, removeStaleByName, removeStaleName } from '../src/segments/staleSegment.ts';
+import { claimStaleName, removeStaleByName, removeStaleName, takeOverStaleName } from '../src/segments/staleSegment.ts';
 import { native } from '../src/platform/addon.ts';
 import { listSegments, SegmentMapping, unlinkSegment } from '../src/segments/SegmentMapping.ts';
 import { selfIdentity } from '../src/platform/processIdentity.ts';
@@ -67,6 +67,24 @@ test('removeStaleName() unlinks only under a claim; removeStaleByName() finds th
     assert.is(removeStaleByName(name), true);
     assert.equal(listSegments(name), []);
     assert.is(removeStaleByName(name), true, 'a name already gone counts as removed');
+  });
+});
+
+test('a header being written (magic, no creator yet) is never taken over; a creator that died is', () => {
+  withStale((name, seg) => {
+    const core = runtime().core;
+    const header = new DataView(seg.bytes().buffer, seg.bytes().byteOffset, 64);
+    // What a reader would see if the magic came before the creator's identity: state 0, pid 0.
+    header.setUint32(8, 0, true);
+    header.setUint32(24, 0, true);
+    header.setUint32(28, 0, true);
+    assert.is(takeOverStaleName(name), undefined, 'a creator that may be writing its header right now');
+    assert.equal(listSegments(name), [name]);
+    assert.is(core.segReaper(seg.ptr), 0n, 'not even claimed');
+    // The same segment naming a creator that has exited is stale: taken over, generation returned.
+    header.setUint32(24, deadPid(), true);
+    assert.is(takeOverStaleName(name), core.segGeneration(seg.ptr));
+    assert.equal(listSegments(name), []);
   });
 });
 

@@ -2,14 +2,13 @@
 import { IpcError } from '../errors/IpcError.ts';
 import { runtime } from '../platform/runtime.ts';
 import { SegmentMapping } from './SegmentMapping.ts';
-
-const MAGIC = 0x4753424d;
+import { SEGMENT_MAGIC } from '../platform/coreAbi.generated.ts';
 
 /**
  * Throws WRONG_KIND when segment `name` exists and is not a membridge segment (a file of another
  * program that happens to use the name), PERMISSION_DENIED when it belongs to another user. A
  * missing file, or one whose first four bytes are still zero (a creator between sizing the file
- * and writing the magic, which is written first), passes.
+ * and finishing its header, whose magic is written last), passes.
  */
 export function assertMembridgeFile(name: string, what: string): void {
   let seg: SegmentMapping;
@@ -24,7 +23,7 @@ export function assertMembridgeFile(name: string, what: string): void {
     if (seg.size < runtime().core.segHeaderSize() && magic === 0 && seg.size > 0) {
       throw new IpcError('WRONG_KIND', `Cannot remove ${what}: "${name}" is a ${seg.size}-byte file membridge did not make; it was left alone`, { name });
     }
-    if (magic !== 0 && magic !== MAGIC) {
+    if (magic !== 0 && magic !== SEGMENT_MAGIC) {
       throw new IpcError('WRONG_KIND', `Cannot remove ${what}: "${name}" is not a membridge segment (magic 0x${magic.toString(16)}); it was left alone`, { name });
     }
   } finally {

@@ -46,9 +46,15 @@ export function segmentStatus(seg: SegmentMapping): SegmentStatus {
   return { header: 'ours', state: core.segState(seg.ptr), creatorPid, creatorStamp, alive: creatorPid !== 0 && isProcessAlive(creatorPid, creatorStamp) };
 }
 
-/** In use: a membridge segment being made or ready whose creator still runs. */
+/**
+ * In use: a membridge segment being made or ready whose creator still runs. A header that names no
+ * creator counts as in use too: membridge writes the magic after the creator (assembly/
+ * segmentHeader.ts), so only a foreign writer leaves one, and judging it dead could unlink the
+ * fresh segment of a creator we cannot see.
+ */
 export function isInUse(status: SegmentStatus): boolean {
-  return status.header === 'ours' && (status.state === SegmentState.INITIALISING || status.state === SegmentState.READY) && status.alive;
+  if (status.header !== 'ours' || !(status.state === SegmentState.INITIALISING || status.state === SegmentState.READY)) return false;
+  return status.alive || status.creatorPid === 0;
 }
 
 /** Abandoned: still initialising, and its (known) creator is dead. */
