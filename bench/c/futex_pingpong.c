@@ -58,22 +58,33 @@ static void ring(Bell* b) {
 
 // Returns only when seq != seen. The spin is that of src/platform/futex.ts (spinWord), in C with
 // PAUSE; the sleep that of native/membridge.cc DoWait.
-// The probe of src/platform/spinPolicy.ts: below the full budget, every probe_every-th spin uses
-// the full 30 us; success restores the budget, failure doubles the interval (16 .. 64). And its
-// learn(): a change that came during the sleep after a failed spin, within 30 us of the start of
-// the wait, sets the budget to 1.5 times that answer time.
+// The policy of src/platform/spinPolicy.ts: the budget lies between 10 us and a cap, the typical
+// answer time of waits that slept (x1.25), at least 30 us and at most 300 us. Below the cap, every
+// probe_every-th spin spins the whole cap; success restores the budget, failure doubles the
+// interval (16 .. 64). Its learn(): a change that came during the sleep after a failed spin, within
+// the cap, sets the budget to 1.5 times that answer time. (The pause on descheduled spins,
+// src/platform/SpinContention.ts, is left out: this benchmark pins each side to its own CPU.)
+#define MIN_SPIN_NS 10000.0
 #define MAX_SPIN_NS 30000.0
+#define LONG_SPIN_NS 300000.0
 static int since_probe, probe_every = 16;
+static double answer_ns;
+
+static double spin_cap(void) {
+  double c = answer_ns * 1.25;
+  return c < MAX_SPIN_NS ? MAX_SPIN_NS : c > LONG_SPIN_NS ? LONG_SPIN_NS : c;
+}
 
 static void wait_bell(Bell* b, uint32_t seen) {
   for (;;) {
     if (__atomic_load_n(&b->seq, __ATOMIC_ACQUIRE) != seen) return;
     int spun = 0, spin_ok = 0, probing = 0;
-    double spin_ns = budget_ns;
-    if (spin_mode == SPIN_ADAPTIVE && budget_ns < MAX_SPIN_NS && ++since_probe >= probe_every) {
+    double cap = spin_cap();
+    double spin_ns = budget_ns < cap ? budget_ns : cap;
+    if (spin_mode == SPIN_ADAPTIVE && budget_ns < cap && ++since_probe >= probe_every) {
       since_probe = 0;
       probing = 1;
-      spin_ns = MAX_SPIN_NS;
+      spin_ns = cap;
     }
     uint64_t began = now_ns();
     if (spin_mode != SPIN_NONE && spin_ns > 0) {
@@ -89,10 +100,10 @@ static void wait_bell(Bell* b, uint32_t seen) {
     }
     if (spun && spin_mode == SPIN_ADAPTIVE) {
       if (probing) {
-        if (spin_ok) budget_ns = MAX_SPIN_NS, probe_every = 16;
+        if (spin_ok) budget_ns = cap, probe_every = 16;
         else probe_every = probe_every * 2 > 64 ? 64 : probe_every * 2;
       } else {
-        budget_ns = spin_ok ? (budget_ns * 2 > MAX_SPIN_NS ? MAX_SPIN_NS : budget_ns * 2) : (budget_ns * 0.75 < 500 ? 500 : budget_ns * 0.75);
+        budget_ns = spin_ok ? (budget_ns * 2 > cap ? cap : budget_ns * 2) : (budget_ns * 0.75 < MIN_SPIN_NS ? MIN_SPIN_NS : budget_ns * 0.75);
       }
     }
     if (spin_ok) return;
@@ -101,7 +112,9 @@ static void wait_bell(Bell* b, uint32_t seen) {
     __atomic_sub_fetch(&b->sleepers, 1, __ATOMIC_SEQ_CST);
     if (spin_mode == SPIN_ADAPTIVE && __atomic_load_n(&b->seq, __ATOMIC_ACQUIRE) != seen) {
       double answer = (double)(now_ns() - began);
-      if (answer <= MAX_SPIN_NS && answer * 1.5 > budget_ns) budget_ns = answer * 1.5 > MAX_SPIN_NS ? MAX_SPIN_NS : answer * 1.5, probe_every = 16;
+      answer_ns = answer_ns == 0 ? answer : answer_ns * 0.8 + (answer < 2.5e6 ? answer : 2.5e6) * 0.2;
+      cap = spin_cap();
+      if (answer <= cap && answer * 1.5 > budget_ns) budget_ns = answer * 1.5 > cap ? cap : answer * 1.5, probe_every = 16;
       return;
     }
   }

@@ -19,6 +19,8 @@ import { systemCallError } from './errno.ts';
 // estimate is off (the engine tiers the loop up after the calibration, a neighbour slows us down).
 const FIRST_CHUNK_NS = 2_000;
 const CHUNK_NS = 1_000;
+/** A gap between two clock reads of a spin this long means the spinning thread was descheduled. */
+const PREEMPTED_MS = 0.03;
 let loadsPerNs = 0;
 
 function calibrateLoads(): number {
@@ -61,8 +63,9 @@ export function deadlineOf(timeoutMs: number): number {
 
 /**
  * Spins on the word at `ptr` for the adaptive policy's budget (no native call; no clock read in
- * the first 2 us) and tells whether it stopped holding `expected`. The budget is at most 20 us:
- * callers read the clock for their timeout only after a failed spin, because a clock read costs as
+ * the first 2 us) and tells whether it stopped holding `expected`. The budget is bounded by the
+ * policy (at most 300 us; spinPolicy.ts). Callers read the clock for their timeout only after a
+ * failed spin, because a clock read costs as
  * much as the cross-core hop the spin is there to catch (110-130 ns for performance.now() on Node
  * 20 on our VM).
  */
@@ -77,12 +80,20 @@ export function spinWord(ptr: number, expected: number, policy: SpinPolicy = spi
     const chunk = loadsFor(CHUNK_NS);
     const t0 = performance.now();
     const until = t0 + (budget - first) / 1e6;
+    let before = t0;
     for (let n = 1; ; n++) {
       if (core.spinWhileEqual32(ptr, want, chunk) !== want) {
         changed = true;
         break;
       }
       const now = performance.now();
+      // A chunk of about 1 us that took far longer: the kernel gave our CPU to another task for
+      // that time, so some task was waiting for a CPU while we spun (spinPolicy.ts, preempted()).
+      if (now - before > PREEMPTED_MS) {
+        policy.preempted(now);
+        break;
+      }
+      before = now;
       if (now >= until) {
         // A full timed run: the rate the loop really has now, clock reads included.
         loadsPerNs = boundedRate((n * chunk) / ((now - t0) * 1e6));

@@ -2,43 +2,57 @@
 //
 // A spin pays off only when the other process runs on another core at that moment; on a shared
 // core it only delays the peer (docs/runtime-notes.md, fact 4). So: no spinning on a single CPU, a
-// budget of a few microseconds, widened after spins that succeeded and narrowed after ones that did
-// not, like an adaptive mutex. MEMBRIDGE_SPIN_NS fixes the budget (0 disables spinning).
+// budget widened after spins that succeeded and narrowed after ones that did not, like an adaptive
+// mutex. MEMBRIDGE_SPIN_NS fixes the budget (0 disables spinning).
 //
 // One policy per doorbell (src/segments/Doorbell.ts), not one per process: a server's wait for the
 // next request and a client's wait for a reply see different answer times, and a process that
 // talks to several peers must not let a slow one narrow the budget it uses with a fast one.
 //
-// Narrowing alone can trap the budget below the peer's answer time: a server that answers in 4 us
-// fails every spin once the budget is under 4 us, so it never widens again, and every call pays a
-// kernel sleep and wake (bench/messaging measured callFunctionSync at 17 us that way, 6.8 us with a
-// fixed 20 us spin). Worse, two fresh processes that both narrowed sleep on each other: each one's
-// answer then includes the other's wake-up (~10-15 us), longer than either budget, so neither spin
-// ever succeeds again (issue #14: 24-33 us per call, no better than a Unix socket). Two ways out:
-// - learn(): a failed spin followed by a change that arrived during the short sleep after it (the
-//   hot wait, futex.ts) tells the real answer time; when a spin of that length is affordable
-//   (<= MAX_NS) the budget jumps to 1.5 times it, so the next wait catches the answer spinning.
-//   The peer, answered at once, then sees short answer times too and both stay in the fast mode.
-// - probes: every `probeEvery`-th spin of a narrowed budget uses the full budget; a probe that
-//   succeeds restores it, one that fails doubles the interval (up to 64 spins), which keeps the
-//   cost small where spinning never pays (both processes on one CPU: one probe per 64 waits).
+// The budget lies between MIN_NS and a cap: what sleeping costs here. A wait that went past its
+// spin took `answerNs` (the peer's wake-up from its own sleep, plus its work); spinning about that
+// long never costs more latency than sleeping and at most doubles the CPU time of the wait (the
+// classic bound of spin-then-block). The cap is that answer time (x1.25), at least MAX_NS, at most
+// LONG_PROBE_NS. A fixed 30 us cap was right where a wake-up costs 10-15 us; on the quiet 2-core VM
+// one costs 60-150 us (a Unix socket round trip took 125-175 us there).
+//
+// Two fresh processes sleep on each other: each one's answer includes the other's wake-up, longer
+// than a short spin, so neither spin ever succeeds (issue #14: 2,000-3,000 calls at 100-250 us each
+// before a lucky coincidence broke the lock). Three ways out:
+// - probes: every `probeEvery`-th spin of a narrowed budget spins the whole cap. One that outlasts
+//   the peer's wake-up catches its answer; this side then answers at once, and the peer, whose
+//   budget never narrows below MIN_NS (10 us, a warm peer's turn-around), catches that answer
+//   spinning: both are in the fast mode. A probe that fails doubles the interval (up to 64 spins),
+//   which keeps the cost small where spinning never pays.
+// - learn(): a failed spin followed by a change during the short sleep after it (the hot wait,
+//   futex.ts) tells the answer time; when it is within the cap the budget jumps to 1.5 times it.
+// - successes double the budget, up to the cap, so a hiccup of the peer (a GC pause) does not end
+//   the fast mode.
 // A peer that cannot run while we spin (a shared or overloaded core) answers only after we gave
 // up, so every spin there delays the answer it waits for. bench/firstcall on the 2-core machine
 // with ~20 runnable processes: 67-78 us per call with the adaptive spin, 45-53 us without, 33-46 us
 // for a Unix socket. So no process spins while the machine is oversubscribed: while some runnable
 // task waited for a CPU during more than half of the last 10 s (/proc/pressure/cpu, "some avg10";
 // without it, while the 1-minute load average exceeds the CPUs + 1), checked at most every 500 ms.
-// The spin is bounded by MAX_NS per wait in any case.
+// That check sees only load that lasts. A spin also notices contention the moment it happens: a
+// chunk of the spin that took far longer than it should means the kernel gave our CPU to another
+// task, which therefore was waiting for one (futex.ts, spinWord); when that happens to half of the
+// recent spins, spinning pauses (SpinContention.ts). With one CPU-bound process (yes) beside a pair
+// on the 2-core VM, long spins without that pause gave windows of 1,000 calls at 270-580 us per
+// call against 43-63 us for a Unix socket; with it, 0.8-1.6x the socket.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { denoAllows } from './denoPermission.ts';
 import { readEnv } from './env.ts';
+import { SpinContention, spinContention } from './SpinContention.ts';
 
-const MIN_NS = 500;
-const START_NS = 4_000;
+/** Floor of a narrowed budget: about a warm peer's turn-around, so that a probe's success is caught by the peer. */
+const MIN_NS = 10_000;
 const MAX_NS = 30_000;
 const PROBE_MIN = 16;
 const PROBE_MAX = 64;
+/** Longest probe spin (see above): covers a sleeping peer's wake-up, not a slow peer's work. */
+const LONG_PROBE_NS = 300_000;
 /** Longest sync sleep of a hot wait (hotSleepNs). */
 const HOT_SLEEP_MAX_NS = 250_000;
 
@@ -117,12 +131,13 @@ export class SpinPolicy {
     env = readEnv('MEMBRIDGE_SPIN_NS'),
     cpus = machineCpus(),
     private readonly oversubscribed: () => boolean = machineOversubscribed,
+    private readonly contention: SpinContention = spinContention,
   ) {
     if (env !== undefined && env !== '' && Number.isFinite(Number(env))) {
       this.budget = Math.max(0, Number(env));
       this.fixed = true;
     } else {
-      this.budget = cpus > 1 ? START_NS : 0;
+      this.budget = cpus > 1 ? MIN_NS : 0;
       this.fixed = cpus <= 1;
     }
   }
@@ -136,13 +151,24 @@ export class SpinPolicy {
   /** Nanoseconds to spin before the next sleep; pair every call with one record(). */
   next(): number {
     if (this.fixed) return this.budget;
-    this.skipped = this.oversubscribed();
+    this.skipped = this.contention.paused() || this.oversubscribed();
     if (this.skipped) return 0;
-    if (this.budget >= MAX_NS) return this.budget;
+    const cap = this.cap();
+    if (this.budget >= cap) return cap;
     if (++this.sinceProbe < this.probeEvery) return this.budget;
     this.sinceProbe = 0;
     this.probing = true;
-    return MAX_NS;
+    return cap;
+  }
+
+  /**
+   * The longest spin worth it: what sleeping costs here. A wait that went past its spin took
+   * `answerNs` (the peer's wake-up from its own sleep plus its work), so spinning up to about that
+   * long never costs more latency than sleeping and at most doubles the CPU time of the wait (the
+   * classic bound of spin-then-block). At least MAX_NS, at most LONG_PROBE_NS.
+   */
+  private cap(): number {
+    return Math.max(MAX_NS, Math.min(LONG_PROBE_NS, this.answerNs * 1.25));
   }
 
   /** The budget without counting a spin (for inspection and tests). */
@@ -150,20 +176,32 @@ export class SpinPolicy {
     return this.budget;
   }
 
+  /**
+   * The spin that next() allowed was descheduled at `now`: it learns nothing about the peer, and
+   * enough of those pause spinning (SpinContention.ts). A fixed budget (MEMBRIDGE_SPIN_NS) is the user's to keep.
+   */
+  preempted(now: number): void {
+    if (this.fixed) return;
+    this.skipped = true;
+    this.probing = false;
+    this.contention.preempted(now);
+  }
+
   /** Records whether the spin that next() allowed saw the change it waited for. */
   record(spinSucceeded: boolean): void {
     if (this.fixed || this.skipped) return;
+    this.contention.ran();
     if (this.probing) {
       this.probing = false;
       if (spinSucceeded) {
-        this.budget = MAX_NS;
+        this.budget = this.cap();
         this.probeEvery = PROBE_MIN;
       } else {
         this.probeEvery = Math.min(PROBE_MAX, this.probeEvery * 2);
       }
       return;
     }
-    this.budget = spinSucceeded ? Math.min(MAX_NS, this.budget * 2) : Math.max(MIN_NS, this.budget * 0.75);
+    this.budget = spinSucceeded ? Math.min(this.cap(), this.budget * 2) : Math.max(MIN_NS, this.budget * 0.75);
   }
 
   /**
@@ -172,8 +210,9 @@ export class SpinPolicy {
    */
   learn(answerNs: number): void {
     this.observe(answerNs);
-    if (this.fixed || !(answerNs > 0) || answerNs > MAX_NS) return;
-    this.budget = Math.max(this.budget, Math.min(MAX_NS, answerNs * 1.5));
+    const cap = this.cap();
+    if (this.fixed || !(answerNs > 0) || answerNs > cap) return;
+    this.budget = Math.max(this.budget, Math.min(cap, answerNs * 1.5));
     this.probeEvery = PROBE_MIN;
   }
 
