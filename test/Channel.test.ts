@@ -38,6 +38,29 @@ test('Channel.request() gets the reply of the server handler', async () => {
   assert.equal(listSegments('mb.' + name), []);
 });
 
+test('a client and its server on one thread never hold the thread waiting for each other', async () => {
+  const name = testName('chan');
+  const server = new Channel(name, 'server').open();
+  server.setRequestCallback((v) => (v as number) + 1);
+  // What the waits consult (Doorbell.setRingerOnThisThread): spinning or sleeping on the thread
+  // would only delay the peer, whose answer comes from this thread's own event loop.
+  const onThread = (c: Channel): boolean => (c as unknown as { myBell: { ringerOnThisThread: boolean } }).myBell.ringerOnThisThread;
+  try {
+    assert.is(onThread(server), false);
+    const a = new Channel(name, 'client').open();
+    const b = new Channel(name, 'client').open();
+    assert.ok(onThread(a) && onThread(b) && onThread(server));
+    for (let i = 0; i < 200; i++) assert.is(await a.request(i), i + 1);
+    a.close();
+    assert.is(onThread(server), true, 'one client of this thread is still connected');
+    b.close();
+    assert.is(onThread(server), false, 'only other processes are left to ring');
+  } finally {
+    server.close();
+  }
+  assert.equal(listSegments('mb.' + name), []);
+});
+
 test('Channel handlers may reply later, fail, or return nothing', async () => {
   const name = testName('later');
   const server = new Channel(name, 'server').open();

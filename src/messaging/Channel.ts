@@ -61,6 +61,10 @@ export class Channel {
   private table!: ChannelSlotTable;
   private pump!: ChannelPump;
   private myBell!: Doorbell;
+  /** Server: clients of this thread connected now (their requests come from our own event loop). */
+  private localClients = 0;
+  /** Client: the server, when it runs on this thread. */
+  private serverOnThisThread: RegisteredChannel | undefined;
   private readonly peers = new Map<ChannelSlot, ChannelPeer>();
   private client: ChannelSlot | undefined;
   private readonly incoming: IncomingHandlers;
@@ -116,6 +120,10 @@ export class Channel {
       },
       leaveOnExit: () => this.leaveOnExit(),
       reap: () => this.table.reap(),
+      clientOnThisThread: (delta) => {
+        this.localClients += delta;
+        this.myBell?.setRingerOnThisThread(this.localClients > 0);
+      },
     };
   }
 
@@ -276,6 +284,14 @@ export class Channel {
       if (conn) {
         this.client = conn;
         this.myBell = conn.myBell;
+        // Our server runs on this thread: its replies come from our own event loop, and ours
+        // reach it the same way, so neither side may hold the thread waiting (Doorbell.ts).
+        const local = localServer(this.name);
+        if (local?.isOpen && local.generation === this.generation) {
+          this.myBell.setRingerOnThisThread(true);
+          local.clientOnThisThread(1);
+          this.serverOnThisThread = local;
+        }
         return;
       }
       if (performance.now() >= deadline) {
@@ -424,6 +440,7 @@ export class Channel {
     const wasBroken = this.state === 'broken';
     this.state = 'closed';
     unregisterChannel(this.registered, this.role === 'server' ? this.name : undefined);
+    this.leaveLocalServer();
     this.stopper.abort();
     const err = (): Error => this.closedError('finish the request');
     for (const c of this.table.conns) c?.failAll(err);
@@ -566,11 +583,17 @@ export class Channel {
     if (runtime().core.segState(this.seg!.segment.ptr) !== SEGMENT_STATE_READY || !isProcessAlive(info.creatorPid, info.creatorStamp)) this.breakWith(this.goneError('use'));
   }
 
+  private leaveLocalServer(): void {
+    this.serverOnThisThread?.clientOnThisThread(-1);
+    this.serverOnThisThread = undefined;
+  }
+
   private breakWith(err: IpcError): void {
     if (this.state !== 'open') return;
     this.state = 'broken';
     this.brokenBy = err;
     unregisterChannel(this.registered, undefined);
+    this.leaveLocalServer();
     this.stopper.abort();
     for (const c of this.table.conns) c?.failAll(() => new IpcError('PEER_GONE', err.message, { name: this.name }));
     this.incoming.end();

@@ -13,6 +13,8 @@ export interface RegisteredChannel {
   leaveOnExit(): void;
   /** Server: frees the slots of clients that left or died. */
   reap(): void;
+  /** Server: a client on this thread connected (+1) or left (-1). */
+  clientOnThisThread(delta: 1 | -1): void;
 }
 
 const openChannels = new Set<RegisteredChannel>();

@@ -14,6 +14,14 @@ export class Doorbell {
   private readonly core = runtime().core;
   /** This doorbell's own spin budget: the answer times of one peer (spinPolicy.ts). */
   readonly policy = new SpinPolicy();
+  // A ringer runs on this very thread (a channel's client and server in one thread): it cannot
+  // ring while we spin or sleep on the thread, so both only delay it.
+  private ringerOnThisThread = false;
+
+  /** Whether a ringer of this bell runs on the calling thread: then waits neither spin nor sleep on it. */
+  setRingerOnThisThread(on: boolean): void {
+    this.ringerOnThisThread = on;
+  }
 
   /** @param ptr address of the doorbell in the WebAssembly memory (window base + offset) */
   constructor(readonly ptr: number) {
@@ -37,7 +45,7 @@ export class Doorbell {
   wait(seen: number, timeoutMs = Infinity): WaitOutcome {
     checkTimeout(timeoutMs);
     // spinWord's first load is the check whether a ring already came (one call fewer on the way in).
-    if (spinWord(this.ptr, seen, this.policy) || this.seq !== seen) return 'changed';
+    if ((!this.ringerOnThisThread && spinWord(this.ptr, seen, this.policy)) || this.seq !== seen) return 'changed';
     const slept = performance.now();
     const deadline = timeoutMs === Infinity ? Infinity : slept + timeoutMs;
     for (let first = timeoutMs === Infinity ? -1 : timeoutMs; ; first = -2) {
@@ -72,6 +80,7 @@ export class Doorbell {
    */
   waitHot(seen: number, timeoutMs: number): 'changed' | undefined {
     if (this.seq !== seen) return 'changed';
+    if (this.ringerOnThisThread) return undefined;
     return waitWordHot(this.ptr, seen, performance.now() + timeoutMs, this.sleepersPtr, this.policy);
   }
 }
