@@ -2,7 +2,10 @@
 // measurement starts two new OS processes (a server and a client) and times every call from the
 // very first one; calls are grouped in windows of 1,000, and each window reports its median and p99.
 //
-//   npm run bench -- firstcall [--runs N] [--calls C] [--pairs node-node,node-bun,...] [--out FILE]
+//   npm run bench -- firstcall [--runs N] [--calls C] [--pairs node-node,node-bun,...] [--busy K] [--out FILE]
+//
+// --busy K keeps K CPU-bound processes running beside the pairs (a busy or shared core: what the
+// spin policy must degrade gracefully under, src/platform/SpinContention.ts).
 //
 // Transports, each in its own fresh pair of processes, in a rotating order per run:
 //   socket  a Unix socket request/response (8 bytes each way), the reference of the same run
@@ -39,6 +42,7 @@ usage: npm run bench -- firstcall [options]
   --runs N      fresh pairs per transport and runtime pair (default 10)
   --calls C     calls per pair, timed from the first (default 5000: 5 windows of 1000)
   --pairs list  client-server runtime pairs (default node-node,node-bun,node-deno,deno-deno,bun-bun)
+  --busy K      keep K CPU-bound processes running during the runs (default 0)
   --out FILE    JSON results (default bench/results/firstcall.json; "-" for none)
 `;
 
@@ -260,8 +264,13 @@ async function orchestrate(argv: string[]): Promise<void> {
     .map((p) => p.split('-') as [Host, Host])
     .filter(([a, b]) => hostVersion(a) !== undefined && hostVersion(b) !== undefined);
   const out = opt('--out', join(dirname(SELF), '..', '..', 'bench', 'results', 'firstcall.json'));
-  const machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavgAtStart: loadavg() };
-  console.log(`bench/firstcall: ${runs} runs x ${calls} calls, load average ${machine.loadavgAtStart.map((x) => x.toFixed(2)).join(' ')}`);
+  const busy = Number(opt('--busy', '0'));
+  const machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavgAtStart: loadavg(), busyProcesses: busy };
+  // CPU-bound neighbours: plain busy loops, killed when the benchmark ends however it ends.
+  const hogs = Array.from({ length: busy }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  const stopHogs = (): void => hogs.forEach((h) => h.kill('SIGKILL'));
+  process.on('exit', stopHogs);
+  console.log(`bench/firstcall: ${runs} runs x ${calls} calls${busy ? `, ${busy} CPU-bound processes beside` : ''}, load average ${machine.loadavgAtStart.map((x) => x.toFixed(2)).join(' ')}`);
   // What waiting costs: a server that stopped getting calls (its loop sleeps in 100 ms slices).
   const idleCpuMsPerSecond: Partial<Record<Host, number>> = {};
   for (const h of new Set(pairs.map(([, server]) => server))) idleCpuMsPerSecond[h] = await idleServerCpu(h, 5);
@@ -287,6 +296,7 @@ async function orchestrate(argv: string[]): Promise<void> {
     // Written after every run, so that an interrupted benchmark still leaves its complete runs.
     report(results, r + 1, r + 1 === runs);
   }
+  stopHogs();
 
   function report(results: Record<string, Record<Transport, Measured[]> & { loadavg: number[][] }>, done: number, final: boolean): void {
   // Ratios to the socket of the same run and pair.
@@ -329,7 +339,7 @@ async function orchestrate(argv: string[]): Promise<void> {
         {
           date: new Date().toISOString(),
           machine: { ...machine, loadavgAtEnd: loadavg(), versions },
-          method: { runs: done, runsPlanned: runs, calls, window: WINDOW, note: 'each run: fresh server and client processes per transport; times from the first call; ratios against the Unix socket of the same run and pair' },
+          method: { runs: done, runsPlanned: runs, calls, window: WINDOW, busyProcesses: busy, note: 'each run: fresh server and client processes per transport; times from the first call; ratios against the Unix socket of the same run and pair' },
           summary,
           idleCpuMsPerSecond,
           raw: results,

@@ -25,7 +25,8 @@
 //   spinning: both are in the fast mode. A probe that fails doubles the interval (up to 64 spins),
 //   which keeps the cost small where spinning never pays.
 // - learn(): a failed spin followed by a change during the short sleep after it (the hot wait,
-//   futex.ts) tells the answer time; when it is within the cap the budget jumps to 1.5 times it.
+//   futex.ts) tells the answer time; when it is within the cap the budget jumps to 1.5 times it
+//   (unless it came right after a long spin, see learn()).
 // - successes double the budget, up to the cap, so a hiccup of the peer (a GC pause) does not end
 //   the fast mode.
 // A peer that cannot run while we spin (a shared or overloaded core) answers only after we gave
@@ -150,6 +151,13 @@ export class SpinPolicy {
 
   /** Nanoseconds to spin before the next sleep; pair every call with one record(). */
   next(): number {
+    return (this.lastSpin = this.choose());
+  }
+
+  // What the last next() handed out (learn() looks at it).
+  private lastSpin = 0;
+
+  private choose(): number {
     if (this.fixed) return this.budget;
     this.skipped = this.contention.paused() || this.oversubscribed();
     if (this.skipped) return 0;
@@ -209,10 +217,18 @@ export class SpinPolicy {
    * the short sleep that followed. When spinning that long is affordable, the next spin does.
    */
   learn(answerNs: number): void {
+    if (this.fixed || !(answerNs > 0)) return;
+    // An answer that came right after a long spin gave up most likely came because it gave up: the
+    // peer was waiting for our CPU. Learning it would set a budget as long as that spin, and the
+    // next answer would come just as late (beside a CPU-bound process, bench/firstcall saw whole
+    // windows of 1,000 calls at 400 us that way). Such a spin teaches that long spins do not pay.
+    if (this.lastSpin > MAX_NS && answerNs < this.lastSpin * 1.25) {
+      this.budget = MIN_NS;
+      return;
+    }
     this.observe(answerNs);
-    const cap = this.cap();
-    if (this.fixed || !(answerNs > 0) || answerNs > cap) return;
-    this.budget = Math.max(this.budget, Math.min(cap, answerNs * 1.5));
+    if (answerNs > this.cap()) return;
+    this.budget = Math.max(this.budget, Math.min(this.cap(), answerNs * 1.5));
     this.probeEvery = PROBE_MIN;
   }
 
