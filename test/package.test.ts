@@ -284,8 +284,10 @@ try { writeMemory('x', 1); console.log('WROTE'); } catch (e) { console.log(JSON.
 
   test.after(() => {
     if (project) rmSync(project.tmp, { recursive: true, force: true });
-    const left = readdirSync('/dev/shm').filter((n) => n.includes('-pkg-'));
-    for (const n of left) if (n.startsWith(`mbt-${process.env.MEMBRIDGE_TEST_RUN ?? 'manual'}-`)) rmSync(join('/dev/shm', n), { force: true });
+    // A test that failed half-way leaves what its apps made: named memory lives at "mb.<name>" and
+    // "mbd.<n>.<name>", functions at "mb.<name>", so match the run's test names anywhere in the file name.
+    const ours = `mbt-${process.env.MEMBRIDGE_TEST_RUN ?? 'manual'}-`;
+    for (const n of readdirSync('/dev/shm')) if (n.includes(ours) && n.includes('-pkg-')) rmSync(join('/dev/shm', n), { force: true });
   });
 }
 
