@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
+
+#include <algorithm>
 #include <unistd.h>
 #include <pthread.h>
 
@@ -356,22 +358,43 @@ enum WaitCode {
 // right before sleeping, and the kernel re-checks the word, so a waker that stores first and reads
 // the count second (both sequentially consistent) either sees the waiter or the waiter sees the
 // new value. Wakers therefore only make the syscall when someone really sleeps.
+// A Waiter's cancel() that lands between the check of `cancel` and FUTEX_WAIT wakes nobody, and
+// the thread would then sleep its whole timeout (or forever). So a cancellable wait sleeps in slices
+// of at most kCancelSliceMs and looks at `cancel` between them: a lost cancel costs one slice.
+constexpr double kCancelSliceMs = 20;
+
+double MonotonicMs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 int DoWait(int32_t* word, int32_t expected, double timeoutMs, int32_t* waiters, const std::atomic<bool>* cancel) {
-  struct timespec ts, *pts = nullptr;
-  if (timeoutMs >= 0) {
-    double sec = timeoutMs / 1000.0;
-    ts.tv_sec = (time_t)sec;
-    ts.tv_nsec = (long)((sec - (double)ts.tv_sec) * 1e9);
-    if (ts.tv_nsec >= 1000000000L) ts.tv_nsec = 999999999L;
-    pts = &ts;
-  }
+  const double deadline = cancel && timeoutMs >= 0 ? MonotonicMs() + timeoutMs : -1;
   if (waiters) __atomic_add_fetch(waiters, 1, __ATOMIC_SEQ_CST);
   if (cancel && cancel->load()) {
     if (waiters) __atomic_sub_fetch(waiters, 1, __ATOMIC_SEQ_CST);
     return kCancelled;
   }
-  long r = SysFutex(word, FUTEX_WAIT, expected, pts);
-  int e = errno;
+  long r;
+  int e;
+  for (;;) {
+    double sliceMs = timeoutMs;
+    if (cancel) sliceMs = deadline < 0 ? kCancelSliceMs : std::min(kCancelSliceMs, std::max(0.0, deadline - MonotonicMs()));
+    struct timespec ts, *pts = nullptr;
+    if (sliceMs >= 0) {
+      double sec = sliceMs / 1000.0;
+      ts.tv_sec = (time_t)sec;
+      ts.tv_nsec = (long)((sec - (double)ts.tv_sec) * 1e9);
+      if (ts.tv_nsec >= 1000000000L) ts.tv_nsec = 999999999L;
+      pts = &ts;
+    }
+    r = SysFutex(word, FUTEX_WAIT, expected, pts);
+    e = errno;
+    // A slice ran out: sleep on unless cancelled or the wait's own timeout has passed.
+    if (cancel && r != 0 && e == ETIMEDOUT && !cancel->load() && (deadline < 0 || MonotonicMs() < deadline)) continue;
+    break;
+  }
   if (waiters) __atomic_sub_fetch(waiters, 1, __ATOMIC_SEQ_CST);
   if (cancel && cancel->load()) return kCancelled;
   if (r == 0) return kWoken;

@@ -7,6 +7,7 @@ import { waitWord, waitWordAsync, wakeWord } from '../src/platform/futex.ts';
 import { expectCode, expectThrow } from './helpers/expect.ts';
 import { withSegment } from './helpers/segments.ts';
 import { runtime } from '../src/platform/runtime.ts';
+import { native } from '../src/platform/addon.ts';
 import { SegmentMapping, unlinkSegment } from '../src/segments/SegmentMapping.ts';
 import { testName } from './helpers/names.ts';
 
@@ -60,6 +61,32 @@ test('waitWordAsync() rejects with ABORTED when its signal aborts, and not befor
     () => assert.unreachable('resolved'),
     (e: unknown) => assert.is((e as IpcError).code, 'ABORTED'),
   );
+}));
+
+test('a Waiter cancelled at any moment of its wait settles soon, even with no timeout', withSegment('futex', async (seg) => {
+  // cancel() can land between the thread's look at the cancel flag and its FUTEX_WAIT; that wake-up
+  // then reaches nobody. The thread sleeps in slices of 20 ms (native/membridge.cc, DoWait), so
+  // such a lost cancel costs a slice, not the whole wait (here: forever).
+  const rt = runtime();
+  const w = new (native().Waiter)();
+  let slowest = 0;
+  try {
+    for (let i = 0; i < 1500; i++) {
+      const pending = w.wait(rt.u8, seg.at(0, 4), 0, -1, -1);
+      const until = performance.now() + Math.random() * 0.05;
+      while (performance.now() < until) {
+        /* let the thread get anywhere into its wait */
+      }
+      const t0 = performance.now();
+      w.cancel();
+      const r = await Promise.race([pending, new Promise<string>((ok) => setTimeout(() => ok('hung'), 2000))]);
+      assert.is.not(r, 'hung', `wait ${i} did not settle within 2 s of cancel()`);
+      slowest = Math.max(slowest, performance.now() - t0);
+    }
+  } finally {
+    w.close();
+  }
+  assert.ok(slowest < 1000, `slowest cancel took ${slowest.toFixed(1)} ms`);
 }));
 
 test('wakeWord() wakes an async waiter of this process', withSegment('futex', async (seg) => {
