@@ -272,12 +272,9 @@ export class Channel {
     const deadline = performance.now() + this.opts.openTimeoutMs;
     // Every slot taken: ask the server to look for owners that died, and retry for a while.
     const reclaim = (): boolean => {
-      const local = localServer(this.name);
-      if (local?.isOpen && local.generation === this.generation) {
-        local.reap();
-        return true;
-      }
-      return false;
+      const local = localServer(this.name, this.generation);
+      local?.reap();
+      return local !== undefined;
     };
     for (;;) {
       const conn = this.table.tryClaim(pid, stamp, reclaim);
@@ -286,12 +283,9 @@ export class Channel {
         this.myBell = conn.myBell;
         // Our server runs on this thread: its replies come from our own event loop, and ours
         // reach it the same way, so neither side may hold the thread waiting (Doorbell.ts).
-        const local = localServer(this.name);
-        if (local?.isOpen && local.generation === this.generation) {
-          this.myBell.setRingerOnThisThread(true);
-          local.clientOnThisThread(1);
-          this.serverOnThisThread = local;
-        }
+        this.serverOnThisThread = localServer(this.name, this.generation);
+        this.serverOnThisThread?.clientOnThisThread(1);
+        this.myBell.setRingerOnThisThread(this.serverOnThisThread !== undefined);
         return;
       }
       if (performance.now() >= deadline) {

@@ -34,9 +34,10 @@ export function unregisterChannel(channel: RegisteredChannel, serverName: string
   if (serverName !== undefined && localServers.get(serverName) === channel) localServers.delete(serverName);
 }
 
-/** This process's open server of `name`, if any. */
-export function localServer(name: string): RegisteredChannel | undefined {
-  return localServers.get(name);
+/** This thread's open server of `name` in incarnation `generation` (the one a client opened), if any. */
+export function localServer(name: string, generation: number): RegisteredChannel | undefined {
+  const local = localServers.get(name);
+  return local?.isOpen && local.generation === generation ? local : undefined;
 }
 
 function installExitHook(): void {
